@@ -1,0 +1,3 @@
+from fingerprint_client.cli import main
+
+main()

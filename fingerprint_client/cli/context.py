@@ -1,0 +1,22 @@
+"""What every command receives: the resolved directories and global flags."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from fingerprint_client.paths import AppDirs, resolve_dirs
+
+
+@dataclass
+class CliContext:
+    data_dir: Path | None = None
+    debug: bool = False
+    _dirs: AppDirs | None = field(default=None, repr=False)
+
+    @property
+    def dirs(self) -> AppDirs:
+        """The run's directories, created 0700 on first use."""
+        if self._dirs is None:
+            self._dirs = resolve_dirs(self.data_dir).ensure()
+        return self._dirs

@@ -1,0 +1,1 @@
+"""Settings (placeholder: filled in by the store/CLI issue)."""

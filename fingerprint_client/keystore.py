@@ -1,0 +1,1 @@
+"""OS keyring access (placeholder: filled in by the store/CLI issue)."""

@@ -1,0 +1,1 @@
+"""Local SQLite store (placeholder: filled in by the store/CLI issue)."""
