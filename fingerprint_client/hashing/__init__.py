@@ -1,1 +1,41 @@
-"""Placeholder: filled in by its issue."""
+"""On-device fingerprints: safe loading, PDQ and exact digests, and the batch engine.
+
+The one API the command line, the app and the casework layer use::
+
+    from fingerprint_client.hashing import BatchHasher, HashOptions, collect_inputs
+
+    inputs = collect_inputs([Path("~/Pictures").expanduser()], recursive=True)
+    with BatchHasher(inputs.files, HashOptions()) as batch:
+        for event in batch:          # Progress events and FileResults, results in input order
+            ...
+
+Nothing here prints, and this package imports nothing else of fingerprint_client.
+"""
+
+from __future__ import annotations
+
+from fingerprint_client.hashing._engine import BatchHasher
+from fingerprint_client.hashing._errors import ERROR_CODES, HashError
+from fingerprint_client.hashing._inputs import InputSet, collect_inputs
+from fingerprint_client.hashing._result import (
+    DEFAULT_ALGORITHMS,
+    SUPPORTED_ALGORITHMS,
+    FileResult,
+    HashOptions,
+    Progress,
+)
+from fingerprint_client.hashing._worker import hash_one
+
+__all__ = [
+    "DEFAULT_ALGORITHMS",
+    "ERROR_CODES",
+    "SUPPORTED_ALGORITHMS",
+    "BatchHasher",
+    "FileResult",
+    "HashError",
+    "HashOptions",
+    "InputSet",
+    "Progress",
+    "collect_inputs",
+    "hash_one",
+]
