@@ -1,1 +1,231 @@
-"""Local SQLite store (placeholder: filled in by the store/CLI issue)."""
+"""The local store: profiles, cases, hashes, the outbox and the case timeline, in SQLite.
+
+See docs/store.md for the schema and the outbox rules. In short:
+
+* `create_case_with_outbox` writes a case, its hashes and its outbox items (exact body bytes,
+  fixed idempotency keys) in ONE transaction, and puts the PIN into the keyring before that
+  transaction commits — so after a crash there is either a complete queued case or nothing.
+* The delivery code calls `begin_attempt(item_id)` (committed) before each network call, then
+  `mark_delivered` or `mark_failed`. `pending_outbox()` lists what still has to go, in order.
+* `apply_service_case` merges a case document from the service: statuses, hash ids, and new
+  events only; withdrawn or deleted values are removed locally too.
+* Labels are encrypted with Fernet, key in the keyring; nothing secret is in the database.
+
+Thread-safety: a `Store` owns one connection (opened with `check_same_thread=False`) and
+serialises every call with a lock, so one `Store` may be shared by the TUI's worker threads.
+Several processes may use the same database (WAL and a busy timeout; writes use
+`BEGIN IMMEDIATE`).
+"""
+
+from __future__ import annotations
+
+import secrets
+import sqlite3
+from collections.abc import Sequence
+from contextlib import suppress
+from pathlib import Path
+
+from fingerprint_client.keystore import CROCKFORD, Keystore
+from fingerprint_client.paths import AppDirs
+from fingerprint_client.store_core import CaseRef, now
+from fingerprint_client.store_merge import scrub_case_values
+from fingerprint_client.store_models import (
+    LABEL_UNAVAILABLE,
+    CaseRecord,
+    EventRecord,
+    HashRecord,
+    NewCase,
+    NewHash,
+    NewOutboxItem,
+    OutboxItem,
+    ProfileRecord,
+    frames_from_text,
+    frames_to_text,
+)
+from fingerprint_client.store_outbox import OutboxStore
+from fingerprint_client.store_schema import DB_NAME, StoreError, connect
+
+__all__ = [
+    "LABEL_UNAVAILABLE",
+    "CaseRecord",
+    "CaseRef",
+    "EventRecord",
+    "HashRecord",
+    "NewCase",
+    "NewHash",
+    "NewOutboxItem",
+    "OutboxItem",
+    "ProfileRecord",
+    "Store",
+    "StoreError",
+    "now",
+]
+
+
+class Store(OutboxStore):
+    """The local database. Open it with `Store.open(dirs, keystore)`; close it with `close()`
+    (or use it as a context manager).
+
+    `store.keystore` is the keystore scoped to this database (its install id): use it for PINs
+    and API keys so that `forget --all` removes exactly this data dir's secrets.
+    """
+
+    @classmethod
+    def open(cls, where: AppDirs | Path, keystore: Keystore) -> Store:
+        """Open (create, migrate) the store of `where`: an `AppDirs` (its data dir) or the path
+        of a database file. Raises `StoreError` with a kind message on failure."""
+        path = where.data / DB_NAME if isinstance(where, AppDirs) else Path(where)
+        return cls(connect(path), path, keystore)
+
+    # -- profiles --------------------------------------------------------------------------------
+
+    def add_profile(self, name: str, url: str) -> ProfileRecord:
+        """Add an endpoint profile; `StoreError("profile-exists")` if the name is taken."""
+        rec = ProfileRecord(name=name, url=url, created_at=now())
+        try:
+            with self._tx() as c:
+                c.execute("INSERT INTO profiles VALUES (?, ?, ?)", (name, url, rec.created_at))
+        except sqlite3.IntegrityError as exc:
+            raise StoreError("profile-exists", f"A profile named {name!r} exists.") from exc
+        return rec
+
+    def get_profile(self, name: str) -> ProfileRecord | None:
+        """The profile called `name`, or None."""
+        rows = self._q("SELECT * FROM profiles WHERE name = ?", (name,))
+        return ProfileRecord(**dict(rows[0])) if rows else None
+
+    def list_profiles(self) -> list[ProfileRecord]:
+        """Every profile, by name."""
+        return [ProfileRecord(**dict(r)) for r in self._q("SELECT * FROM profiles ORDER BY name")]
+
+    def remove_profile(self, name: str) -> bool:
+        """Delete a profile (its cases keep the name and URL); True if it existed. The caller
+        deletes its API key from the keystore."""
+        with self._tx() as c:
+            return c.execute("DELETE FROM profiles WHERE name = ?", (name,)).rowcount > 0
+
+    def _new_local_id(self, c: sqlite3.Connection) -> str:
+        while True:
+            local_id = "C-" + "".join(secrets.choice(CROCKFORD) for _ in range(6))
+            if not c.execute("SELECT 1 FROM cases WHERE local_id = ?", (local_id,)).fetchone():
+                return local_id
+
+    def create_case_with_outbox(
+        self,
+        case: NewCase,
+        hashes: Sequence[NewHash],
+        outbox_items: Sequence[NewOutboxItem],
+        *,
+        pin: str | None = None,
+        remember_paths: bool = False,
+        event_detail: str = "Queued on this device.",
+    ) -> CaseRecord:
+        """Create a case, its hashes (positions 0..n-1) and its outbox items (seq 1..m) in one
+        transaction. `pin`, if given, goes into the keyring before the commit: any failure
+        (keyring, database) leaves nothing behind. Paths are dropped unless `remember_paths`.
+        The profile's current URL is copied into the case for receipts."""
+        ciphertext = self._encrypt_label(case.label)
+        with self._tx() as c:
+            local_id = self._new_local_id(c)
+            at = now()
+            url_row = c.execute("SELECT url FROM profiles WHERE name = ?", (case.profile,))
+            url = (url_row.fetchone() or (None,))[0]
+            c.execute(
+                "INSERT INTO cases(local_id, status, profile, profile_url, program,"
+                " label_ciphertext, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (local_id, case.status, case.profile, url, case.program, ciphertext, at, at),
+            )
+            row_ids: list[int] = []
+            for pos, h in enumerate(hashes):
+                cur = c.execute(
+                    "INSERT INTO hashes(local_id, position, algorithm, value, frames, quality,"
+                    " media, status, path) VALUES (?, ?, ?, ?, ?, ?, ?, 'queued', ?)",
+                    (
+                        local_id,
+                        pos,
+                        h.algorithm,
+                        h.value,
+                        frames_to_text(h.frames),
+                        h.quality,
+                        h.media,
+                        h.path if remember_paths else None,
+                    ),
+                )
+                row_ids.append(int(cur.lastrowid or 0))
+            for item in outbox_items:
+                self._insert_outbox(c, local_id, item, row_ids, at)
+            self._insert_event(c, local_id, case.status, event_detail, at=at)
+            if pin is not None:
+                self.keystore.set_pin(local_id, pin)
+        found = self.get_case(local_id)
+        assert found is not None
+        return found
+
+    # -- forgetting and lookups ------------------------------------------------------------------
+
+    def forget_case_hashes(self, local_id: str) -> None:
+        """Remove a case's hash values, frames and paths, and the bodies of its requests that
+        will not be sent again; the WAL is checkpointed so the values leave every file."""
+        with self._tx() as c:
+            scrub_case_values(c, local_id, include_pending=False)
+            status = c.execute(
+                "SELECT status FROM cases WHERE local_id = ?", (local_id,)
+            ).fetchone()
+            if status is None:
+                raise StoreError("unknown-case", "There is no case with that id on this device.")
+            self._insert_event(c, local_id, status[0], "Fingerprints forgotten on this device.")
+        self.checkpoint()
+
+    def find_by_sha256(self, value: str) -> list[CaseRef]:
+        """Cases holding this SHA-256 (lowercase hex)."""
+        rows = self._q(
+            "SELECT DISTINCT c.local_id, c.case_id, c.status FROM hashes h JOIN cases c"
+            " USING (local_id) WHERE h.algorithm = 'sha256' AND h.value = ?"
+            " ORDER BY c.created_at",
+            (value.lower(),),
+        )
+        return [CaseRef(*r) for r in rows]
+
+    def all_pdq_values(self) -> list[tuple[str, CaseRef]]:
+        """Every PDQ value still kept (image hashes and video frames) with its case, for `check`
+        (Hamming distance matching)."""
+        out: list[tuple[str, CaseRef]] = []
+        rows = self._q(
+            "SELECT h.algorithm, h.value, h.frames, c.local_id, c.case_id, c.status FROM hashes h"
+            " JOIN cases c USING (local_id) WHERE h.algorithm IN ('pdq', 'pdq_frames')"
+            " ORDER BY c.created_at, h.position"
+        )
+        for algorithm, value, frames, *ref in rows:
+            case = CaseRef(*ref)
+            if algorithm == "pdq" and value:
+                out.append((value, case))
+            for frame in frames_from_text(frames) or []:
+                pdq = frame.get("pdq") if isinstance(frame, dict) else None
+                if isinstance(pdq, str):
+                    out.append((pdq, case))
+        return out
+
+    def secret_names(self) -> list[str]:
+        """Keyring entry names this database knows of (PINs of its cases, API keys of its
+        profiles, the label key), for `forget --all` beside the keystore's own index."""
+        names = [f"pin:{r[0]}" for r in self._q("SELECT local_id FROM cases")]
+        names += [f"api-key:{r[0]}" for r in self._q("SELECT name FROM profiles")]
+        return [*names, "label-key"]
+
+    def wipe(self) -> list[Path]:
+        """Delete every row (zeroed by secure_delete), close, and remove the database files.
+        Returns the files removed. The store cannot be used afterwards."""
+        with self._tx() as c:
+            for table in ("events", "outbox", "hashes", "cases", "profiles"):
+                c.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed table names
+        with self._lock:
+            with suppress(sqlite3.Error):
+                self._conn.execute("VACUUM")
+            self.close()
+        removed = []
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            p = self.path.with_name(self.path.name + suffix)
+            if p.exists():
+                p.unlink()
+                removed.append(p)
+        return removed
