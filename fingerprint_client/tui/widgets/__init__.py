@@ -1,1 +1,1 @@
-"""Placeholder: filled in by its issue."""
+"""Small widgets shared by the screens."""
