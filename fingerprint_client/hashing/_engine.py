@@ -1,18 +1,71 @@
-"""The batch engine (placeholder)."""
+"""The batch engine: worker processes (forkserver), input order, progress, time limits, cancel.
+
+Each worker handles one file at a time, so when a worker dies (a decoder segfault, the kernel's
+out-of-memory killer) or overruns the per-file time limit, exactly one file fails
+(`decoder-crashed` / `timeout`); the worker is replaced and the batch goes on. No process pool
+is used because one dead worker breaks a `ProcessPoolExecutor` for every file.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import multiprocessing
+import os
+import threading
+import time
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from multiprocessing.connection import Connection, wait
+from multiprocessing.context import ForkServerContext
+from multiprocessing.process import BaseProcess
 from pathlib import Path
 from types import TracebackType
 
+from fingerprint_client.hashing._errors import HashError
+from fingerprint_client.hashing._process import TEST_HOOK_ENV, worker_main
 from fingerprint_client.hashing._result import FileResult, HashOptions, Progress
 
+POLL_SECONDS = 0.1
+"""Longest wait between checks for cancellation and time limits."""
+_PRELOAD = ["fingerprint_client.hashing._process", "fingerprint_client.hashing.pdq"]
 _DEFAULT_OPTIONS = HashOptions()
+_context_lock = threading.Lock()
+_context: ForkServerContext | None = None
+
+
+def _forkserver() -> ForkServerContext:
+    global _context
+    with _context_lock:
+        if _context is None:
+            ctx = multiprocessing.get_context("forkserver")
+            ctx.set_forkserver_preload(_PRELOAD)
+            _context = ctx
+        return _context
+
+
+def default_workers() -> int:
+    """One worker per core this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
+@dataclass
+class _Worker:
+    process: BaseProcess
+    conn: Connection
+    task: int | None = None
+    started: float = 0.0
 
 
 class BatchHasher:
-    """Fingerprints many files in worker processes; iterate for events in input order."""
+    """Fingerprints many files in worker processes.
+
+    Use as a context manager and iterate: `Progress` events as files finish (in any order) and
+    each file's `FileResult` strictly in input order. `cancel()` may be called from any thread;
+    iteration then ends within a second and the workers are killed.
+    """
 
     def __init__(
         self,
@@ -20,9 +73,21 @@ class BatchHasher:
         options: HashOptions = _DEFAULT_OPTIONS,
         workers: int | None = None,
     ) -> None:
-        self._paths = list(paths)
+        if workers is not None and workers < 1:
+            raise ValueError("workers must be at least 1")
+        self._paths = [Path(p) for p in paths]
         self._options = options
-        self._workers = workers
+        self._size = min(workers or default_workers(), max(1, len(self._paths)))
+        self._cancel = threading.Event()
+        self._workers: list[_Worker] = []
+        self._test_hook = os.environ.get(TEST_HOOK_ENV) or None
+        self._sizes = [_size_of(p) for p in self._paths]
+        self._started = False
+
+    @property
+    def total(self) -> int:
+        """Number of files in the batch."""
+        return len(self._paths)
 
     def __enter__(self) -> BatchHasher:
         return self
@@ -34,9 +99,149 @@ class BatchHasher:
         tb: TracebackType | None,
     ) -> None:
         self.cancel()
-
-    def __iter__(self) -> Iterator[Progress | FileResult]:
-        raise NotImplementedError
+        self._stop_workers()
 
     def cancel(self) -> None:
-        """Stop the batch: iteration ends within a second and workers are killed."""
+        """Stop the batch (thread-safe): iteration ends within a second, workers are killed."""
+        self._cancel.set()
+
+    @property
+    def cancelled(self) -> bool:
+        """True once `cancel()` was called."""
+        return self._cancel.is_set()
+
+    def __iter__(self) -> Iterator[Progress | FileResult]:
+        if self._started:
+            raise RuntimeError("a BatchHasher can be iterated only once")
+        self._started = True
+        try:
+            yield from self._run()
+        finally:
+            self._stop_workers()
+
+    # ------------------------------------------------------------------------------------------
+
+    def _run(self) -> Iterator[Progress | FileResult]:
+        total = len(self._paths)
+        bytes_total = sum(self._sizes)
+        done = failed = bytes_done = 0
+        next_task = next_out = 0
+        finished: dict[int, FileResult] = {}
+        yield Progress(0, total, None, 0, 0, bytes_total)
+        while next_out < total and not self._cancel.is_set():
+            while next_task < total and self._idle_worker_available():
+                self._assign(next_task)
+                next_task += 1
+            for result in self._collect():
+                finished[result.index] = result
+                done += 1
+                failed += 0 if result.ok else 1
+                bytes_done += self._sizes[result.index]
+                yield Progress(done, total, result.index, failed, bytes_done, bytes_total)
+                if self._cancel.is_set():
+                    return
+            while next_out in finished:
+                yield finished.pop(next_out)
+                next_out += 1
+                if self._cancel.is_set():
+                    return
+
+    def _idle_worker_available(self) -> bool:
+        if any(w.task is None for w in self._workers):
+            return True
+        return len(self._workers) < self._size
+
+    def _assign(self, index: int) -> None:
+        worker = next((w for w in self._workers if w.task is None), None)
+        if worker is None:
+            worker = self._spawn()
+        worker.task = index
+        worker.started = time.monotonic()
+        with contextlib.suppress(OSError):  # a dead worker is reported by _collect
+            worker.conn.send((index, self._paths[index]))
+
+    def _spawn(self) -> _Worker:
+        ctx = _forkserver()
+        parent_conn, child_conn = ctx.Pipe(duplex=True)
+        process = ctx.Process(
+            target=worker_main,
+            args=(child_conn, self._options, self._test_hook),
+            name="fingerprint-client-hasher",
+            daemon=True,
+        )
+        process.start()
+        child_conn.close()
+        worker = _Worker(process, parent_conn)
+        self._workers.append(worker)
+        return worker
+
+    def _collect(self) -> list[FileResult]:
+        """Results that arrived within one poll interval; crashed/overdue workers replaced."""
+        busy = [w for w in self._workers if w.task is not None]
+        if not busy:
+            return []
+        now = time.monotonic()
+        deadline = min(w.started for w in busy) + self._options.per_file_timeout
+        timeout = max(0.0, min(POLL_SECONDS, deadline - now))
+        handles: list[object] = [w.conn for w in busy] + [w.process.sentinel for w in busy]
+        wait(handles, timeout)  # type: ignore[arg-type]
+        results: list[FileResult] = []
+        now = time.monotonic()
+        for worker in busy:
+            result = self._poll(worker, now)
+            if result is not None:
+                results.append(result)
+        return results
+
+    def _poll(self, worker: _Worker, now: float) -> FileResult | None:
+        index = worker.task
+        assert index is not None
+        try:
+            if worker.conn.poll():
+                result: FileResult = worker.conn.recv()
+                worker.task = None
+                return result
+        except (EOFError, OSError):
+            pass
+        else:
+            if worker.process.is_alive():
+                if now - worker.started < self._options.per_file_timeout:
+                    return None
+                self._retire(worker)
+                return FileResult.failure(index, self._paths[index], HashError.of("timeout"))
+        self._retire(worker)
+        return FileResult.failure(index, self._paths[index], HashError.of("decoder-crashed"))
+
+    def _retire(self, worker: _Worker) -> None:
+        _kill(worker)
+        self._workers.remove(worker)
+
+    def _stop_workers(self) -> None:
+        workers, self._workers = self._workers, []
+        for worker in workers:
+            if worker.task is None and not self._cancel.is_set():
+                with contextlib.suppress(OSError):
+                    worker.conn.send(None)
+            else:
+                _kill(worker)
+        for worker in workers:
+            worker.process.join(timeout=1.0)
+            if worker.process.is_alive():
+                _kill(worker)
+            with contextlib.suppress(OSError):
+                worker.conn.close()
+
+
+def _kill(worker: _Worker) -> None:
+    with contextlib.suppress(OSError, AttributeError, ValueError):
+        worker.process.kill()
+    worker.process.join(timeout=1.0)
+    with contextlib.suppress(OSError):
+        worker.conn.close()
+
+
+def _size_of(path: Path) -> int:
+    try:
+        return path.stat().st_size if path.is_file() else 0
+    except (OSError, ValueError):
+        return 0

@@ -1,0 +1,95 @@
+"""The code that runs inside one batch worker process.
+
+A worker receives `(index, path)` tasks over its pipe, one at a time, and answers each with a
+`FileResult`; `None` asks it to finish. It starts with core dumps off (`RLIMIT_CORE=0`: nothing
+of an image may land on disk), an address-space limit as the memory guard, SIGINT ignored (the
+parent decides when to stop) and stderr pointed at /dev/null (decoders must not print).
+
+`TEST_HOOK_ENV` exists for the engine's own tests only: the *parent* reads it when a batch is
+created (never the worker, never from file content) and passes it here; it names a file name on
+which the worker crashes (SIGSEGV) or hangs, so tests can prove one bad file fails alone.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import resource
+import signal
+from multiprocessing.connection import Connection
+from pathlib import Path
+
+from fingerprint_client.hashing._result import FileResult, HashOptions
+from fingerprint_client.hashing._worker import hash_one
+
+TEST_HOOK_ENV = "FINGERPRINT_CLIENT_HASHING_TEST_HOOK"
+"""`crash:NAME` or `hang:NAME` (comma-separated): for the test suite only."""
+
+MEMORY_LIMIT_BYTES = 500 * 1024 * 1024
+"""The resident-memory promise; the address-space limit is set from it at worker start."""
+_ADDRESS_SPACE_HEADROOM = 448 * 1024 * 1024
+
+
+def worker_main(conn: Connection, options: HashOptions, test_hook: str | None) -> None:
+    """Serve tasks from `conn` until told to stop (or the parent goes away)."""
+    _harden()
+    hooks = _parse_hooks(test_hook)
+    while True:
+        try:
+            task = conn.recv()
+        except (EOFError, OSError):
+            return
+        if task is None:
+            return
+        index, path = task
+        if hooks:
+            _run_hook(hooks, path)
+        result: FileResult = hash_one(path, options, index)
+        try:
+            conn.send(result)
+        except (EOFError, OSError):
+            return
+
+
+def _harden() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    with contextlib.suppress(ValueError, OSError):
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    with contextlib.suppress(ValueError, OSError):
+        resource.setrlimit(resource.RLIMIT_AS, _address_space_limit())
+    with contextlib.suppress(OSError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 2)
+        os.close(devnull)
+
+
+def _address_space_limit() -> tuple[int, int]:
+    """Current address space plus the headroom: decoding may grow by that much, no more."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    try:
+        with open("/proc/self/statm") as f:  # noqa: PTH123 - a tiny procfs read
+            pages = int(f.read().split()[0])
+        current = pages * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return soft, hard
+    limit = current + _ADDRESS_SPACE_HEADROOM
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    return limit, hard
+
+
+def _parse_hooks(spec: str | None) -> dict[str, str]:
+    hooks: dict[str, str] = {}
+    for part in (spec or "").split(","):
+        action, _, name = part.partition(":")
+        if action in ("crash", "hang") and name:
+            hooks[name] = action
+    return hooks
+
+
+def _run_hook(hooks: dict[str, str], path: Path) -> None:
+    action = hooks.get(Path(path).name)
+    if action == "crash":
+        os.kill(os.getpid(), signal.SIGSEGV)
+    elif action == "hang":
+        signal.pause()
