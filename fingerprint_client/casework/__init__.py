@@ -1,1 +1,71 @@
-"""Placeholder: filled in by its issue."""
+"""The operations the command line and the TUI share: prepare, show, commit, deliver, refresh
+and withdraw cases. No Textual, no printing: long operations take a `progress(done, total, what)`
+callback and a `threading.Event` to cancel, so the TUI can run them in a worker thread.
+
+    clients = ClientPool(store)
+    plan = plan_submission(store, clients, "mock", entries, "adult")
+    case = commit_submission(store, plan, label=None)
+    report = deliver(store, clients, local_id=case.local_id)
+    sync_report = sync(store, clients)
+
+See docs/delivery.md for the exactly-once rules.
+"""
+
+from fingerprint_client.casework.capabilities import FALLBACK_CAPABILITIES, CapabilitiesCache
+from fingerprint_client.casework.clients import ClientFactory, ClientPool
+from fingerprint_client.casework.deliver import (
+    DeliveryReport,
+    Progress,
+    RefreshReport,
+    deliver,
+    refresh,
+)
+from fingerprint_client.casework.errors import CaseworkError
+from fingerprint_client.casework.hashes_file import read_hashes_file
+from fingerprint_client.casework.prepare import (
+    FailedItem,
+    PreparedCase,
+    PreparedRequest,
+    prepare_case,
+)
+from fingerprint_client.casework.submit import (
+    ShownRequest,
+    SubmitPlan,
+    commit_submission,
+    plan_submission,
+)
+from fingerprint_client.casework.sync import SyncReport, sync
+from fingerprint_client.casework.withdraw import (
+    WithdrawOutcome,
+    find_hash_position,
+    withdraw_case,
+    withdraw_hash,
+)
+
+__all__ = [
+    "FALLBACK_CAPABILITIES",
+    "CapabilitiesCache",
+    "CaseworkError",
+    "ClientFactory",
+    "ClientPool",
+    "DeliveryReport",
+    "FailedItem",
+    "PreparedCase",
+    "PreparedRequest",
+    "Progress",
+    "RefreshReport",
+    "ShownRequest",
+    "SubmitPlan",
+    "SyncReport",
+    "WithdrawOutcome",
+    "commit_submission",
+    "deliver",
+    "find_hash_position",
+    "plan_submission",
+    "prepare_case",
+    "read_hashes_file",
+    "refresh",
+    "sync",
+    "withdraw_case",
+    "withdraw_hash",
+]

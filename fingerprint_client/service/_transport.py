@@ -16,10 +16,10 @@ from __future__ import annotations
 import ipaddress
 import os
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from types import TracebackType
-from typing import Self
+from typing import Any, Self
 from urllib.parse import urlsplit
 
 import requests
@@ -209,9 +209,23 @@ class Transport:
         self.session.close()
 
     def request(
-        self, method: str, path: str, headers: Mapping[str, str], body: bytes | None = None
+        self,
+        method: str,
+        path: str,
+        headers: Mapping[str, str],
+        body: bytes | None = None,
+        *,
+        on_answer: Callable[[], None] | None = None,
     ) -> RawResponse:
-        """Send one request (with retries) and read the whole answer within the limits."""
+        """Send one request (with retries) and read the whole answer within the limits.
+        `on_answer()` runs when the final answer's head has arrived, before its body is read."""
+        hooks: dict[str, Any] = {}
+        if on_answer is not None:
+
+            def _hook(response: requests.Response, *args: Any, **kwargs: Any) -> None:
+                on_answer()
+
+            hooks["response"] = [_hook]
         try:
             response = self.session.request(
                 method,
@@ -222,6 +236,7 @@ class Transport:
                 allow_redirects=False,
                 stream=True,
                 verify=True,
+                hooks=hooks,
             )
         except requests.exceptions.SSLError as exc:
             raise ServiceUnavailable(

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 from urllib.parse import quote
 
@@ -175,9 +175,23 @@ class ServiceClient:
         A replayed answer (the service already did this work under the same key) is
         indistinguishable from the first one and handled the same way.
         """
+        return self.send(path, body, idempotency_key=idempotency_key, pin=pin)[1]
+
+    def send(
+        self,
+        path: str,
+        body: bytes,
+        *,
+        idempotency_key: str,
+        pin: str | None,
+        on_answer: Callable[[], None] | None = None,
+    ) -> tuple[int, Case]:
+        """Like `post`, also giving the HTTP status. `on_answer` is called as soon as the
+        answer's status line arrived, before its body is read (the delivery code's crash-test
+        hook: the service has done the work, this device does not know yet)."""
         headers = self.headers(idempotency_key=idempotency_key, pin=pin, body=True)
-        raw = self._transport.request("POST", path, headers, body)
-        return self._parse(raw, Case)
+        raw = self._transport.request("POST", path, headers, body, on_answer=on_answer)
+        return raw.status, self._parse(raw, Case)
 
     # -- answers ------------------------------------------------------------------------------
 
