@@ -13,8 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from fractions import Fraction
-from pathlib import Path
-from typing import Final
+from typing import BinaryIO, Final
 
 import av
 import av.error
@@ -107,21 +106,21 @@ def quarter_turns(degrees: float) -> int:
 
 
 @contextmanager
-def open_video(path: Path, container_name: str) -> Iterator[InputContainer]:
-    """The file opened with the demuxer of `container_name` only (never FFmpeg's probing).
+def open_video(f: BinaryIO, container_name: str) -> Iterator[InputContainer]:
+    """The open file `f` read with the demuxer of `container_name` only (never FFmpeg's probing).
 
-    The file is opened by Python and handed over as a file object, so that a name such as
-    `concat:...` can never be read by FFmpeg as a protocol.
+    FFmpeg reads through the Python file object, never by name, so that a name such as
+    `concat:...` can never be taken for an FFmpeg protocol.
     """
-    with path.open("rb") as raw:
-        try:
-            container = av.open(raw, "r", format=DEMUXERS[container_name], buffer_size=1 << 20)
-        except av.error.FFmpegError as exc:
-            raise _problem_from(exc) from None
-        try:
-            yield container
-        finally:
-            container.close()
+    f.seek(0)
+    try:
+        container = av.open(f, "r", format=DEMUXERS[container_name], buffer_size=1 << 20)
+    except av.error.FFmpegError as exc:
+        raise _problem_from(exc) from None
+    try:
+        yield container
+    finally:
+        container.close()
 
 
 def pick_stream(container: InputContainer) -> VideoStream:
@@ -129,6 +128,10 @@ def pick_stream(container: InputContainer) -> VideoStream:
     streams = [
         s for s in container.streams.video if not s.disposition & av.stream.Disposition.attached_pic
     ]
+    if not streams and not container.streams:
+        raise VideoProblem(
+            "corrupt", "This video file is damaged: no picture or sound could be found in it."
+        )
     if not streams:
         raise VideoProblem(
             "no-video-stream",

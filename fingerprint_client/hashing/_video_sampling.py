@@ -59,7 +59,7 @@ class SamplePlanner:
     _anchor: float | None = None
     _due: float = 0.0
     _previous: npt.NDArray[np.float32] | None = None
-    _previous_mafd: float = 0.0
+    _previous_mafd: float | None = None
 
     def offer(self, t: float, thumb: npt.NDArray[np.float32] | None) -> bool:
         """Whether the frame at `t` seconds (from the first frame) is sampled.
@@ -83,9 +83,10 @@ class SamplePlanner:
         if previous is None or previous.shape != thumb.shape:
             return False
         mafd = float(np.mean(np.abs(thumb - previous))) * (100.0 / 255.0)
-        jump = abs(mafd - self._previous_mafd)
-        self._previous_mafd = mafd
-        return min(mafd, jump) > self.threshold
+        previous_mafd, self._previous_mafd = self._previous_mafd, mafd
+        if previous_mafd is None:  # the jump needs two differences
+            return False
+        return min(mafd, abs(mafd - previous_mafd)) > self.threshold
 
 
 @dataclass

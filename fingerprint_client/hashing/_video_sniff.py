@@ -8,7 +8,6 @@ URLs (playlists, concat lists), which a fingerprinting tool must never do.
 from __future__ import annotations
 
 import struct
-from pathlib import Path
 from typing import BinaryIO, Final
 
 #: container name (reported as the file's `format`) -> FFmpeg demuxer name
@@ -85,22 +84,21 @@ def _sniff_ftyp(head: bytes) -> str | None:
     return None
 
 
-def ends_too_early(path: Path, container: str) -> bool:
+def ends_too_early(f: BinaryIO, size: int, container: str) -> bool:
     """True when the file's own structure says it was cut short (a partial download or copy).
 
-    MP4/MOV: a top-level box runs past the end of the file, or the movie header (`moov`) is
-    missing. Matroska/WebM: the segment has a known size that runs past the end. AVI: the RIFF
-    size runs past the end.
+    `f` is the open file and `size` its length. MP4/MOV: a top-level box runs past the end of
+    the file, or the movie header (`moov`) is missing. Matroska/WebM: the segment has a known
+    size that runs past the end. AVI: the RIFF size runs past the end.
     """
-    size = path.stat().st_size
-    with path.open("rb") as f:
-        if DEMUXERS.get(container) == "mov":
-            return _mov_ends_too_early(f, size)
-        if DEMUXERS.get(container) == "matroska":
-            return _mkv_ends_too_early(f, size)
-        if container == "AVI":
-            head = f.read(8)
-            return len(head) < 8 or struct.unpack("<I", head[4:8])[0] + 8 > size
+    f.seek(0)
+    if DEMUXERS.get(container) == "mov":
+        return _mov_ends_too_early(f, size)
+    if DEMUXERS.get(container) == "matroska":
+        return _mkv_ends_too_early(f, size)
+    if container == "AVI":
+        head = f.read(8)
+        return len(head) < 8 or struct.unpack("<I", head[4:8])[0] + 8 > size
     return False
 
 

@@ -11,17 +11,20 @@ displayed, `hashes` = {"md5", "sha256"} (as requested) and `pdq_frames` = [{"t",
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Final
+from typing import BinaryIO, Final
 
 import numpy as np
 from PIL import Image
 
-from fingerprint_client.hashing._errors import HashError
+from fingerprint_client.hashing._digests import file_digests
+from fingerprint_client.hashing._errors import HashError, HashFailure
+from fingerprint_client.hashing._fileio import open_regular, read_head
 from fingerprint_client.hashing._result import FileResult, HashOptions
 from fingerprint_client.hashing._video_decode import (
+    DecodedFrame,
+    StreamInfo,
     VideoProblem,
     decode_frames,
     open_video,
@@ -43,32 +46,18 @@ __all__ = [
     "hash_animated_frames",
     "hash_video",
     "sniff_video",
-    "video_digests",
 ]
 
 Progress = Callable[[float], None]
 """Called with the fraction done (0..1) of the file being fingerprinted."""
 
-CHUNK: Final[int] = 1 << 20
 LOW_QUALITY: Final[int] = 50
 MAX_ANIMATION_FRAMES: Final[int] = 20_000
 
-_TRUNCATED = (
+TRUNCATED: Final[str] = (
     "This video file is incomplete (it ends too early), so it cannot be fingerprinted "
     "reliably. If you still have the original, try that one."
 )
-
-
-def video_digests(path: Path, algorithms: tuple[str, ...] = ("md5", "sha256")) -> dict[str, str]:
-    """MD5 and/or SHA-256 of the whole file, read in 1 MiB pieces (the same as hashlib's)."""
-    digests = {name: hashlib.new(name) for name in ("md5", "sha256") if name in algorithms}
-    if not digests:
-        return {}
-    with path.open("rb") as f:
-        while chunk := f.read(CHUNK):
-            for digest in digests.values():
-                digest.update(chunk)
-    return {name: digest.hexdigest() for name, digest in digests.items()}
 
 
 def hash_video(
@@ -79,43 +68,40 @@ def hash_video(
 ) -> FileResult:
     """Fingerprint the video at `path`; a failure comes back as a `FileResult` with an error.
 
-    `progress`, when given, is called with the fraction done as frames are sampled.
+    `progress`, when given, is called with the fraction done (0..1) as frames are sampled
+    (about once per second of video).
     """
     try:
-        return _hash_video(path, options, progress, index)
+        f, size = open_regular(path)
+        with f:
+            return _hash_video(f, size, path, options, progress, index)
     except VideoProblem as problem:
         return FileResult.failure(index, path, HashError(problem.code, problem.message))
+    except HashFailure as failure:
+        return FileResult.failure(index, path, failure.error)
 
 
 def _hash_video(
-    path: Path, options: HashOptions, progress: Progress | None, index: int
+    f: BinaryIO,
+    size: int,
+    path: Path,
+    options: HashOptions,
+    progress: Progress | None,
+    index: int,
 ) -> FileResult:
-    with path.open("rb") as f:
-        container_name = sniff_video(f.read(64))
+    container_name = sniff_video(read_head(f, 64))
     if container_name is None:
-        return FileResult.failure(index, path, HashError.of("unsupported-format"))
-    if ends_too_early(path, container_name):
-        raise VideoProblem("truncated", _TRUNCATED)
+        raise HashFailure("unsupported-format")
+    if ends_too_early(f, size, container_name):
+        raise VideoProblem("truncated", TRUNCATED)
     frames: list[FrameHash] | None = None
-    with open_video(path, container_name) as container:
+    with open_video(f, container_name) as container:
         stream = pick_stream(container)
         info = stream_info(container, stream)
         width, height = info.width, info.height
         if "pdq" in options.algorithms:
-            collector = FrameCollector()
-            planner = SamplePlanner()
-            first = True
-            for decoded in decode_frames(container, stream):
-                if first:
-                    width, height = decoded.display_size
-                    first = False
-                if not planner.offer(decoded.t, decoded.thumb):
-                    continue
-                collector.add(decoded.t, pdq_from_rgb(decoded.rgb()))
-                if progress is not None and info.duration:
-                    progress(min(1.0, decoded.t / info.duration))
-            frames = collector.frames
-    hashes = video_digests(path, options.algorithms)
+            frames, (width, height) = _sample(decode_frames(container, stream), info, progress)
+    hashes = file_digests(f, options.algorithms)
     if progress is not None:
         progress(1.0)
     return FileResult(
@@ -126,10 +112,28 @@ def _hash_video(
         format=container_name,
         width=width,
         height=height,
-        hashes=hashes,
-        pdq_frames=[dict(f) for f in frames] if frames is not None else None,
+        hashes={a: hashes[a] for a in options.algorithms if a in hashes},
+        pdq_frames=[dict(frame) for frame in frames] if frames is not None else None,
         warnings=_warnings(frames),
     )
+
+
+def _sample(
+    decoded: Iterator[DecodedFrame], info: StreamInfo, progress: Progress | None
+) -> tuple[list[FrameHash], tuple[int, int]]:
+    """The kept frame hashes and the displayed size (of the first frame)."""
+    collector = FrameCollector()
+    planner = SamplePlanner()
+    size = (info.width, info.height)
+    for number, frame in enumerate(decoded):
+        if number == 0:
+            size = frame.display_size
+        if not planner.offer(frame.t, frame.thumb):
+            continue
+        collector.add(frame.t, pdq_from_rgb(frame.rgb()))
+        if progress is not None and info.duration:
+            progress(min(1.0, frame.t / info.duration))
+    return collector.frames, size
 
 
 def _warnings(frames: list[FrameHash] | None) -> list[str]:
