@@ -127,6 +127,18 @@ def backend_is_secure(backend: keyring.backend.KeyringBackend) -> bool:
     return True
 
 
+def backend_is_available(backend: keyring.backend.KeyringBackend) -> bool:
+    """False for backends that store nothing: fail, null, and a chainer with nothing to chain."""
+    if isinstance(backend, fail.Keyring | null.Keyring):
+        return False
+    if isinstance(backend, chainer.ChainerBackend):
+        try:
+            return any(backend_is_available(b) for b in backend.backends)
+        except Exception:
+            return False
+    return True
+
+
 def backend_name(backend: keyring.backend.KeyringBackend) -> str:
     """The qualified class name of a backend, e.g. `keyring.backends.SecretService.Keyring`."""
     cls = type(backend)
@@ -155,6 +167,12 @@ class Keystore:
     def is_secure(self) -> bool:
         """True when secrets are protected (not the fail/null/plaintext backends)."""
         return backend_is_secure(self.backend)
+
+    @property
+    def is_available(self) -> bool:
+        """False when the backend cannot hold anything at all (fail, null, an empty chainer):
+        then there is nothing to read or delete either."""
+        return backend_is_available(self.backend)
 
     @property
     def backend_name(self) -> str:
