@@ -3,7 +3,8 @@ and withdraw cases. No Textual, no printing: long operations take a `progress(do
 callback and a `threading.Event` to cancel, so the TUI can run them in a worker thread.
 
     clients = ClientPool(store)
-    plan = plan_submission(store, clients, "mock", entries, "adult")
+    target = resolve_target(store, clients, "mock")
+    plan = plan_submission(target, entries, "adult")
     case = commit_submission(store, plan, label=None)
     report = deliver(store, clients, local_id=case.local_id)
     sync_report = sync(store, clients)
@@ -21,6 +22,7 @@ from fingerprint_client.casework.deliver import (
     refresh,
 )
 from fingerprint_client.casework.errors import CaseworkError
+from fingerprint_client.casework.from_files import HashedFiles, hash_files_for
 from fingerprint_client.casework.hashes_file import read_hashes_file
 from fingerprint_client.casework.prepare import (
     FailedItem,
@@ -29,10 +31,12 @@ from fingerprint_client.casework.prepare import (
     prepare_case,
 )
 from fingerprint_client.casework.submit import (
+    ServiceTarget,
     ShownRequest,
     SubmitPlan,
     commit_submission,
     plan_submission,
+    resolve_target,
 )
 from fingerprint_client.casework.sync import SyncReport, sync
 from fingerprint_client.casework.withdraw import (
@@ -50,10 +54,12 @@ __all__ = [
     "ClientPool",
     "DeliveryReport",
     "FailedItem",
+    "HashedFiles",
     "PreparedCase",
     "PreparedRequest",
     "Progress",
     "RefreshReport",
+    "ServiceTarget",
     "ShownRequest",
     "SubmitPlan",
     "SyncReport",
@@ -61,10 +67,12 @@ __all__ = [
     "commit_submission",
     "deliver",
     "find_hash_position",
+    "hash_files_for",
     "plan_submission",
     "prepare_case",
     "read_hashes_file",
     "refresh",
+    "resolve_target",
     "sync",
     "withdraw_case",
     "withdraw_hash",

@@ -38,7 +38,7 @@ from fingerprint_client.service.protocol_constants import (
     MIN_RELIABLE_PDQ_QUALITY,
     ProgramId,
 )
-from fingerprint_client.store_models import PATH_TEMPLATES, NewHash
+from fingerprint_client.store_models import PATH_TEMPLATES, NewHash, OutboxKind
 
 __all__ = [
     "BODY_BUDGET",
@@ -66,7 +66,7 @@ class FailedItem:
 class PreparedRequest:
     """One request to queue: the outbox kind, its path template and the exact body bytes."""
 
-    kind: str
+    kind: OutboxKind
     path_template: str
     body: bytes
     hash_count: int
@@ -163,7 +163,7 @@ def _chunks(program: str, hashes: Sequence[NewHash], max_per_request: int) -> li
                 program=cast(ProgramId, program), hashes=group, client=client
             )
             body = canonical_json(create)
-            kind = "create_case"
+            kind: OutboxKind = "create_case"
         else:
             body = canonical_json(AddHashesRequest(hashes=group))
             kind = "add_hashes"

@@ -1,7 +1,8 @@
 """Submitting a case: plan it (what exactly will be sent, and what that reveals), then commit
 it to the outbox in one transaction before anything touches the network.
 
-    plan = plan_submission(store, clients, profile, entries, "adult", labels=paths)
+    target = resolve_target(store, clients, "my-profile")
+    plan = plan_submission(target, entries, "adult", labels=paths)
     ...show plan.shown_requests() and plan.reveal_lines(), ask...
     case = commit_submission(store, plan, label="for Sam")
     report = deliver(store, clients, local_id=case.local_id)
@@ -26,7 +27,14 @@ from fingerprint_client.service.client import ServiceClient
 from fingerprint_client.service.models import Capabilities
 from fingerprint_client.store import CaseRecord, NewCase, NewOutboxItem, ProfileRecord, Store
 
-__all__ = ["ShownRequest", "SubmitPlan", "commit_submission", "plan_submission"]
+__all__ = [
+    "ServiceTarget",
+    "ShownRequest",
+    "SubmitPlan",
+    "commit_submission",
+    "plan_submission",
+    "resolve_target",
+]
 
 IDEMPOTENCY_PLACEHOLDER = "<a random id, fixed when the request is queued>"
 
@@ -97,17 +105,19 @@ class SubmitPlan:
         return lines + p.notes
 
 
-def plan_submission(
-    store: Store,
-    clients: ClientPool,
-    profile_name: str,
-    entries: Sequence[Mapping[str, Any]],
-    program: str,
-    *,
-    labels: Sequence[str] | None = None,
-) -> SubmitPlan:
-    """Ask the service what it accepts (or use what it accepted last time) and build the
-    requests of one case from `hash --json`-shaped `entries`."""
+@dataclass(frozen=True)
+class ServiceTarget:
+    """The profile a case goes to, its client, and what that service accepts."""
+
+    profile: ProfileRecord
+    client: ServiceClient
+    capabilities: Capabilities
+    source: str  # service | remembered | guess
+
+
+def resolve_target(store: Store, clients: ClientPool, profile_name: str) -> ServiceTarget:
+    """Look up the profile and ask its service what it accepts (or use what it accepted last
+    time, or a safe guess when it was never reached)."""
     profile = store.get_profile(profile_name)
     if profile is None:
         raise CaseworkError(
@@ -115,8 +125,21 @@ def plan_submission(
         )
     client = clients.for_profile(profile.name, profile.url)
     caps, source = CapabilitiesCache(store.path.parent).fetch(client)
-    prepared = prepare_case(entries, program, caps, labels=labels)
-    return SubmitPlan(profile, prepared, caps, source, generate_pin(), client)
+    return ServiceTarget(profile, client, caps, source)
+
+
+def plan_submission(
+    target: ServiceTarget,
+    entries: Sequence[Mapping[str, Any]],
+    program: str,
+    *,
+    labels: Sequence[str] | None = None,
+) -> SubmitPlan:
+    """Build the requests of one case from `hash --json`-shaped `entries` for `target`."""
+    prepared = prepare_case(entries, program, target.capabilities, labels=labels)
+    return SubmitPlan(
+        target.profile, prepared, target.capabilities, target.source, generate_pin(), target.client
+    )
 
 
 def commit_submission(
@@ -134,7 +157,7 @@ def commit_submission(
     case = store.create_case_with_outbox(
         NewCase(profile=plan.profile.name, program=plan.prepared.program, label=label or None),
         plan.prepared.hashes,
-        [NewOutboxItem(kind=r.kind, body=r.body) for r in plan.prepared.requests],  # type: ignore[arg-type]
+        [NewOutboxItem(kind=r.kind, body=r.body) for r in plan.prepared.requests],
         pin=plan.pin if keep_pin else None,
         remember_paths=remember_paths,
     )
