@@ -39,24 +39,13 @@ THEMES: tuple[Theme, ...] = (
         luminosity_spread=0.0,
         text_alpha=1.0,
     ),
-    Theme(
-        name="fc-light",
-        primary="#1F4E9E",
-        secondary="#2E5FB8",
-        accent="#8A5A00",
-        warning="#8A5A00",
-        error="#A1202C",
-        success="#1E6B34",
-        foreground="#111111",
-        background="#FAFAF7",
-        surface="#F0F0EC",
-        panel="#E4E4DE",
-        dark=False,
-    ),
 )
 
 THEME_LABELS: dict[str, str] = {
-    DEFAULT_THEME: "Calm (dark)",
-    "fc-light": "Light",
+    DEFAULT_THEME: "Calm (default)",
     HIGH_CONTRAST: "High contrast",
 }
+
+SETTING_TO_THEME: dict[str, str] = {"default": DEFAULT_THEME, "high-contrast": HIGH_CONTRAST}
+"""`config.Settings.theme` values -> Textual theme names."""
+THEME_TO_SETTING: dict[str, str] = {v: k for k, v in SETTING_TO_THEME.items()}

@@ -38,7 +38,7 @@ class BaseScreen(Screen[None]):
         """Top bar, body, footer."""
         yield TopBar(self.SCREEN_TITLE, demo=self.fc.demo)
         yield from self.compose_body()
-        yield Footer()
+        yield Footer(compact=True)
 
     def compose_body(self) -> ComposeResult:
         """The screen's own widgets."""

@@ -12,6 +12,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Static
 
+from fingerprint_client.tui.widgets.toggles import MarkedCheckbox
+
 
 class ConfirmResult:
     """What the person chose in a `ConfirmDialog`."""
@@ -41,10 +43,10 @@ class ConfirmDialog(ModalScreen[ConfirmResult]):
         with Vertical(id="dialog"):
             yield Static(Text(self._question))
             if self._option:
-                yield Checkbox(self._option, id="dialog-option")
+                yield MarkedCheckbox(self._option, id="dialog-option")
             with Horizontal(id="dialog-buttons"):
-                yield Button(f"{self._yes}  [y]", id="dialog-yes", variant="warning")
-                yield Button("No, go back  [n]", id="dialog-no")
+                yield Button(f"{self._yes} (y)", compact=True, id="dialog-yes", variant="warning")
+                yield Button("No, go back (n)", compact=True, id="dialog-no")
 
     def on_mount(self) -> None:
         """The safe choice has focus."""
@@ -80,7 +82,7 @@ class MessageDialog(ModalScreen[None]):
         with Vertical(id="dialog"):
             yield Static(self._text, id="dialog-text")
             with Horizontal(id="dialog-buttons"):
-                yield Button("Close  [Esc]", id="dialog-close")
+                yield Button("Close (Esc)", compact=True, id="dialog-close")
 
     @on(Button.Pressed, "#dialog-close")
     def action_close(self) -> None:

@@ -18,8 +18,9 @@ from fingerprint_client.tui.screens.base import BaseScreen
 class HomeScreen(BaseScreen):
     """The first screen."""
 
-    SCREEN_TITLE = "Home"
+    SCREEN_TITLE = "fingerprint-client"
     BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "back", show=False),
         Binding("n", "new_request", "New request"),
         Binding("m", "my_requests", "My requests"),
         Binding("s", "settings", "Settings"),
@@ -31,10 +32,12 @@ class HomeScreen(BaseScreen):
             yield Static(Text(guidance.WHAT_THIS_DOES), id="home-what")
             yield Static(Text(guidance.PRIVACY_PROMISE), id="home-promise")
             with Vertical(id="home-actions"):
-                yield Button("Create a takedown request  [n]", id="btn-new", variant="primary")
-                yield Button("My requests  [m]", id="btn-cases")
-                yield Button("Help and guidance  [F1]", id="btn-help")
-                yield Button("Settings  [s]", id="btn-settings")
+                yield Button(
+                    "Create a takedown request (n)", compact=True, id="btn-new", variant="primary"
+                )
+                yield Button("My requests (m)", compact=True, id="btn-cases")
+                yield Button("Help and guidance (F1)", compact=True, id="btn-help")
+                yield Button("Settings (s)", compact=True, id="btn-settings")
             yield Static("", id="home-service")
             yield Static(Text("In danger now? Call 112.  Child helplines: 116 111."), id="home-sos")
 

@@ -20,7 +20,6 @@ from textual.widgets import (
     Select,
     SelectionList,
     Static,
-    Switch,
 )
 
 from fingerprint_client.tui.backend import BackendError, ProfileInfo, SettingsView
@@ -28,6 +27,7 @@ from fingerprint_client.tui.messages import WorkDone, WorkFailed
 from fingerprint_client.tui.screens.base import BaseScreen
 from fingerprint_client.tui.screens.dialogs import ConfirmDialog, ConfirmResult
 from fingerprint_client.tui.themes import THEME_LABELS
+from fingerprint_client.tui.widgets.toggles import MarkedCheckbox
 
 ALGORITHMS = ("pdq", "md5", "sha256", "phash", "dhash", "whash")
 
@@ -69,13 +69,13 @@ class SettingsScreen(BaseScreen):
                 password=True,
                 id="profile-key",
             )
-            yield Checkbox("Make this the default service", id="profile-default")
+            yield MarkedCheckbox("Make this the default service", id="profile-default")
             with Horizontal(classes="wizard-buttons"):
-                yield Button("Add profile  [Ctrl+A]", id="btn-add-profile")
-                yield Button("Remove selected  [Del]", id="btn-remove-profile")
+                yield Button("Add profile (Ctrl+A)", compact=True, id="btn-add-profile")
+                yield Button("Remove selected (Del)", compact=True, id="btn-remove-profile")
             with Horizontal(classes="setting-row"):
                 yield Label("Remember file locations on this device")
-                yield Switch(id="remember-paths")
+                yield MarkedCheckbox("On", id="remember-paths")
             yield Static(
                 Text("Off (recommended): the app never stores where your images are."),
                 classes="muted",
@@ -96,7 +96,9 @@ class SettingsScreen(BaseScreen):
                 ),
                 classes="muted",
             )
-            yield Button("Forget everything  [Ctrl+F]", id="btn-forget", variant="error")
+            yield Button(
+                "Forget everything (Ctrl+F)", compact=True, id="btn-forget", variant="error"
+            )
             yield Static(Text(""), id="settings-status", classes="muted")
 
     def on_mount(self) -> None:
@@ -134,8 +136,8 @@ class SettingsScreen(BaseScreen):
                 Text("saved in keyring" if p.has_api_key else "none"),
                 key=p.name,
             )
-        with self.prevent(Switch.Changed, SelectionList.SelectedChanged):
-            self.query_one("#remember-paths", Switch).value = message.view.remember_paths
+        with self.prevent(Checkbox.Changed, SelectionList.SelectedChanged):
+            self.query_one("#remember-paths", MarkedCheckbox).value = message.view.remember_paths
             algorithms = self.query_one("#algorithms", SelectionList)
             algorithms.deselect_all()
             for name in message.view.default_algorithms:
@@ -187,8 +189,8 @@ class SettingsScreen(BaseScreen):
         self.view = view
         self._run("save", "Saved.", lambda: self.backend.save_settings(view))
 
-    @on(Switch.Changed, "#remember-paths")
-    def _remember(self, event: Switch.Changed) -> None:
+    @on(Checkbox.Changed, "#remember-paths")
+    def _remember(self, event: Checkbox.Changed) -> None:
         self._save(remember_paths=event.value)
 
     @on(SelectionList.SelectedChanged, "#algorithms")

@@ -87,8 +87,8 @@ class DeliveryScreen(BaseScreen):
             with Vertical(id="handover-box"):
                 yield Static(Text(""), id="handover")
             with Horizontal(classes="wizard-buttons"):
-                yield Button("Done  [Esc]", id="btn-done", variant="primary")
-                yield Button("Try sending again  [r]", id="btn-retry", disabled=True)
+                yield Button("Done (Esc)", compact=True, id="btn-done", variant="primary")
+                yield Button("Try sending again (r)", compact=True, id="btn-retry", disabled=True)
 
     def on_mount(self) -> None:
         """Commit first (before any network call), then deliver."""

@@ -55,8 +55,10 @@ class FilesScreen(BaseScreen):
             yield FilePicker(start, id="file-tree")
             yield Static(marked_summary([]), id="selected-files")
             with Horizontal(classes="wizard-buttons"):
-                yield Button("Fingerprint marked  [Ctrl+N]", id="btn-next", variant="primary")
-                yield Button("Use hashes file  [Ctrl+O]", id="btn-import")
+                yield Button(
+                    "Fingerprint marked (Ctrl+N)", compact=True, id="btn-next", variant="primary"
+                )
+                yield Button("Use hashes file (Ctrl+O)", compact=True, id="btn-import")
 
     def on_mount(self) -> None:
         """Focus the tree."""

@@ -72,8 +72,10 @@ class HashingScreen(BaseScreen):
             yield table
             yield Static("", id="hash-explain", classes="muted")
             with Horizontal(classes="wizard-buttons"):
-                yield Button("Review what will be sent  [Ctrl+N]", id="btn-next", disabled=True)
-                yield Button("Cancel  [Esc]", id="btn-cancel")
+                yield Button(
+                    "Review what will be sent (Ctrl+N)", compact=True, id="btn-next", disabled=True
+                )
+                yield Button("Cancel (Esc)", compact=True, id="btn-cancel")
 
     def on_mount(self) -> None:
         """Start hashing in a thread worker."""
@@ -144,7 +146,7 @@ class HashingScreen(BaseScreen):
         low = [o for o in self.draft.usable if o.quality is not None and o.quality < LOW_QUALITY]
         self.query_one("#hash-explain", Static).update(Text(QUALITY_EXPLAINED if low else ""))
         self.query_one("#btn-next", Button).disabled = ok == 0
-        self.query_one("#btn-cancel", Button).label = "Back  [Esc]"
+        self.query_one("#btn-cancel", Button).label = "Back (Esc)"
         if ok:
             self.query_one("#btn-next", Button).focus()
 

@@ -9,12 +9,13 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Select, Static
+from textual.widgets import Button, Input, Label, RadioSet, Select, Static
 
 from fingerprint_client import guidance
 from fingerprint_client.tui.backend import ProfileInfo, Program
 from fingerprint_client.tui.draft import RequestDraft
 from fingerprint_client.tui.screens.base import BaseScreen
+from fingerprint_client.tui.widgets.toggles import MarkedRadioButton
 
 _HINTS = {
     "under18": ("takeitdown", "take-it-down", "tid", "under18", "ncmec"),
@@ -54,8 +55,8 @@ class ProgramScreen(BaseScreen):
                 classes="title",
             )
             with RadioSet(id="program-choices"):
-                yield RadioButton("Under 18  (Take It Down)", id="prog-under18")
-                yield RadioButton("18 or older  (StopNCII)", id="prog-adult")
+                yield MarkedRadioButton("Under 18  (Take It Down)", id="prog-under18")
+                yield MarkedRadioButton("18 or older  (StopNCII)", id="prog-adult")
             yield Static(
                 Text(
                     "Not sure? If you may have been under 18, choose under 18. "
@@ -69,8 +70,8 @@ class ProgramScreen(BaseScreen):
             yield Label("Label (optional, only on this device, stored encrypted)", classes="hint")
             yield Input(placeholder="e.g. a first name or a note", id="label-input")
             with Horizontal(classes="wizard-buttons"):
-                yield Button("Next  [Ctrl+N]", id="btn-next", variant="primary")
-                yield Button("Back  [Esc]", id="btn-back")
+                yield Button("Next (Ctrl+N)", compact=True, id="btn-next", variant="primary")
+                yield Button("Back (Esc)", compact=True, id="btn-back")
 
     def on_mount(self) -> None:
         """Load the profiles off the UI thread."""

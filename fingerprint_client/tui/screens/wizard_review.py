@@ -94,8 +94,10 @@ class ReviewScreen(BaseScreen):
                     yield Static(raw_body(prepared), id="review-raw-body")
             yield Static(Text(REVEALS), id="review-reveals", classes="muted")
             with Horizontal(classes="wizard-buttons"):
-                yield Button("I agree, send  [Ctrl+Y]", id="btn-send", variant="primary")
-                yield Button("Not now  [Esc]", id="btn-back")
+                yield Button(
+                    "I agree, send (Ctrl+Y)", compact=True, id="btn-send", variant="primary"
+                )
+                yield Button("Not now (Esc)", compact=True, id="btn-back")
 
     def on_mount(self) -> None:
         """Focus the body so arrows scroll it."""

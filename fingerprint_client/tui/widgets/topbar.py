@@ -7,11 +7,12 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Static
 
-DEMO_TEXT = " DEMO - nothing is sent to a real service "
+DEMO_TEXT = " DEMO "
+QUICK_EXIT_TEXT = " Ctrl+Q quick exit "
 
 
 class TopBar(Horizontal):
-    """Title of the screen on the left, DEMO marker on the right."""
+    """Title of the screen on the left; the quick-exit key and the DEMO marker on the right."""
 
     def __init__(self, title: str, *, demo: bool) -> None:
         super().__init__(id="topbar")
@@ -20,6 +21,7 @@ class TopBar(Horizontal):
 
     def compose(self) -> ComposeResult:
         """The title and, in demo mode, the marker."""
-        yield Static(Text(f"fingerprint-client · {self._title}"), id="topbar-title")
+        yield Static(Text(self._title), id="topbar-title")
+        yield Static(Text(QUICK_EXIT_TEXT), id="topbar-exit")
         if self._demo:
             yield Static(Text(DEMO_TEXT), id="demo-marker")
