@@ -111,12 +111,11 @@ class InMemoryKeyring(keyring.backend.KeyringBackend):
 def backend_is_secure(backend: keyring.backend.KeyringBackend) -> bool:
     """False for backends that do not protect a secret: fail, null, plaintext files, and a chainer
     whose chain holds no secure backend."""
+    if backend_name(backend) in _INSECURE_CLASS_NAMES:
+        return False
     if isinstance(backend, InMemoryKeyring):
         return True
     if isinstance(backend, fail.Keyring | null.Keyring):
-        return False
-    cls = type(backend)
-    if f"{cls.__module__}.{cls.__name__}" in _INSECURE_CLASS_NAMES:
         return False
     if isinstance(backend, chainer.ChainerBackend):
         try:
