@@ -4,7 +4,9 @@ Policy (documented in docs/hashing.md):
 
 * Only the formats `_sniff` recognises, and only their Pillow plugins, can decode a file.
 * JPEG (and MPO) decode with DCT scaling to the smallest size keeping both sides >= 512 px.
-* Other formats decode in full, so their decoded size is limited (`DECODE_BUDGET_BYTES`).
+* Other formats decode in full, so their estimated decoding memory (`decode_cost`) is limited
+  to `DECODE_BUDGET_BYTES` (`too-large`): about 76 MP for RGB PNG/TIFF/BMP/WebP, 54 MP for
+  HEIC, 42 MP for AVIF.
 * Declared sizes beyond `BOMB_PIXELS` (Pillow's own bomb limit; higher for JPEG, which
   decodes reduced) are refused as `decompression-bomb` before anything is decoded.
 * A file that ends too early is refused as `truncated` (no partial hash is ever made).
@@ -25,13 +27,15 @@ from PIL import Image, JpegImagePlugin, UnidentifiedImageError
 from fingerprint_client.hashing._errors import HashFailure
 
 DRAFT_SIZE: Final[tuple[int, int]] = (512, 512)
-DECODE_BUDGET_BYTES: Final[int] = 200 * 1024 * 1024
-"""Most bytes a decoded picture may occupy in memory (Pillow stores RGB in 4 bytes a pixel)."""
+DECODE_BUDGET_BYTES: Final[int] = 380 * 1024 * 1024
+"""Most memory decoding one picture may take (estimated), keeping each process under 500 MB."""
 JPEG_BOMB_PIXELS: Final[int] = 1_000_000_000
 BOMB_PIXELS: Final[int] = 2 * 89_478_485
 """Pillow's own decompression-bomb limit, used for every format except JPEG."""
 REDUCE_MIN_SIDE: Final[int] = 1024
-_HEIF_FACTOR: Final[int] = 2  # libheif's buffer and Pillow's copy both live for a moment
+#: measured peak bytes per pixel where the decoder keeps its own buffer beside Pillow's
+_DECODER_BYTES_PER_PIXEL: Final[dict[str, float]] = {"HEIF": 7.0, "AVIF": 9.0}
+_REDUCE_OVERHEAD: Final[float] = 1.25  # the box-reduced copy of a big picture
 
 _BYTES_PER_PIXEL: Final[dict[str, int]] = {"1": 1, "L": 1, "P": 1, "I;16": 2, "I;16B": 2}
 _REDUCIBLE_MODES: Final[frozenset[str]] = frozenset(
@@ -100,10 +104,7 @@ def _decode(f: BinaryIO, formats: tuple[str, ...]) -> LoadedImage:
     if isinstance(img, JpegImagePlugin.JpegImageFile):
         _check_jpeg_memory(img)
         img.draft(img.mode, DRAFT_SIZE)
-    decoded = img.size[0] * img.size[1] * _BYTES_PER_PIXEL.get(img.mode, 4)
-    if fmt == "HEIF":
-        decoded *= _HEIF_FACTOR
-    if decoded > DECODE_BUDGET_BYTES:
+    if decode_cost(fmt, img.mode, img.size) > DECODE_BUDGET_BYTES:
         raise HashFailure("too-large")
     animated = bool(getattr(img, "is_animated", False))
     img.load()
@@ -119,6 +120,15 @@ def open_animation(f: BinaryIO, formats: tuple[str, ...]) -> Image.Image:
             return Image.open(f, formats=list(formats))
         except Exception as exc:
             raise _decode_failure(exc) from None
+
+
+def decode_cost(fmt: str, mode: str, size: tuple[int, int]) -> float:
+    """Estimated peak bytes to decode a picture of `size` pixels (after any DCT scaling)."""
+    pixels = size[0] * size[1]
+    per_pixel = _DECODER_BYTES_PER_PIXEL.get(fmt)
+    if per_pixel is None:
+        per_pixel = _BYTES_PER_PIXEL.get(mode, 4) * _REDUCE_OVERHEAD
+    return pixels * per_pixel
 
 
 def _check_jpeg_memory(img: JpegImagePlugin.JpegImageFile) -> None:
@@ -139,9 +149,7 @@ def _reduced(img: Image.Image) -> Image.Image:
     factor = min(img.size) // REDUCE_MIN_SIDE
     if factor < 2 or img.mode not in _REDUCIBLE_MODES:
         return img
-    reduced = img.reduce(factor)
-    img.close()
-    return reduced
+    return img.reduce(factor)  # never close `img`: that would close the caller's file
 
 
 def _decode_failure(exc: BaseException) -> HashFailure:

@@ -54,13 +54,14 @@ def _hash_file(path: Path, options: HashOptions, index: int) -> FileResult:
                 raise HashFailure("unsupported-format")
             f.close()
             return _hash_video(path, options, index)
+        digests = file_digests(f, options.algorithms)
         loaded = load_image(f, formats)
         result = _hash_image(loaded, path, options, index)
-        if loaded.animated and options.frames:
+        if loaded.animated and options.frames and not f.closed:
             result.pdq_frames = _animation_frames(f, formats, options)
         elif loaded.animated:
             result.warnings.append(FIRST_FRAME_WARNING)
-        result.hashes.update(file_digests(f, options.algorithms))
+        result.hashes.update(digests)
         result.hashes = {a: result.hashes[a] for a in options.algorithms if a in result.hashes}
         return result
 
