@@ -108,6 +108,12 @@ class MockRunner:
         host = f"[{self.host}]" if ":" in self.host else self.host
         return f"http://{host}:{self.port}"
 
+    @property
+    def app_url(self) -> str:
+        """URL of uvicorn itself, behind the front (no faults, no recording; for tests)."""
+        host, port = self.private.getsockname()[:2]
+        return f"http://{host}:{port}"
+
     async def serve(self) -> None:
         """Run until `request_stop()` (or until uvicorn stops on a signal)."""
         self._loop = asyncio.get_running_loop()
@@ -181,6 +187,7 @@ class RunningMockService:
     def __init__(self, runner: MockRunner) -> None:
         self.runner = runner
         self.url = runner.url
+        self.app_url = runner.app_url
         self.port = runner.port
         self.config = runner.config
         self._thread = threading.Thread(

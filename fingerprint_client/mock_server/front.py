@@ -17,6 +17,7 @@ import contextlib
 import random
 import socket
 import struct
+from collections.abc import Iterable
 
 import h11
 
@@ -196,19 +197,16 @@ class Front:
                 writer.write(
                     conn.send(h11.InformationalResponse(status_code=100, headers=[])) or b""
                 )
+            declared = _declared_length(request.headers)
+            if declared is not None and declared > MAX_BODY_BYTES:
+                self._record(request, b"", truncated=True, fault=None)
+                await self._refuse_large(conn, writer)
+                return
             body, truncated = await self._read_body(conn, reader)
             target = request.target.decode("latin-1")
             path = target.split("?", 1)[0]
             fault = self._pick(path)
-            if self.recorder is not None:
-                self.recorder.record(
-                    request.method.decode("latin-1"),
-                    target,
-                    [(k.decode("latin-1"), v.decode("latin-1")) for k, v in request.headers],
-                    body,
-                    truncated=truncated,
-                    fault=fault,
-                )
+            self._record(request, body, truncated=truncated, fault=fault)
             if fault == "reset":
                 _abort(writer)
                 return
@@ -241,6 +239,32 @@ class Front:
                 return
             conn.start_next_cycle()
 
+    def _record(
+        self, request: h11.Request, body: bytes, *, truncated: bool, fault: str | None
+    ) -> None:
+        if self.recorder is None:
+            return
+        self.recorder.record(
+            request.method.decode("latin-1"),
+            request.target.decode("latin-1"),
+            [(k.decode("latin-1"), v.decode("latin-1")) for k, v in request.headers],
+            body,
+            truncated=truncated,
+            fault=fault,
+        )
+
+    @staticmethod
+    async def _refuse_large(conn: h11.Connection, writer: asyncio.StreamWriter) -> None:
+        """413 at once for a declared length over the limit; the connection is then closed."""
+        status, headers, payload = _problem(
+            413, "body-too-large", f"At most {MAX_BODY_BYTES} bytes."
+        )
+        headers = [*headers, (b"content-length", str(len(payload)).encode())]
+        headers.append((b"connection", b"close"))
+        writer.write(conn.send(h11.Response(status_code=status, headers=headers)) or b"")
+        writer.write(conn.send(h11.Data(payload)) or b"")
+        await writer.drain()
+
     @staticmethod
     async def _read_body(conn: h11.Connection, reader: asyncio.StreamReader) -> tuple[bytes, bool]:
         """The request body (at most 1 MiB kept; True when more was sent)."""
@@ -257,6 +281,13 @@ class Front:
                 return body[:MAX_BODY_BYTES], size > MAX_BODY_BYTES
             else:
                 raise _Closed
+
+
+def _declared_length(headers: Iterable[tuple[bytes, bytes]]) -> int | None:
+    for name, value in headers:
+        if name.lower() == b"content-length":
+            return int(value) if value.isdigit() else None
+    return None
 
 
 def _problem(status: int, slug: ProblemSlug, detail: str = "") -> tuple[int, Headers, bytes]:
