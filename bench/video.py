@@ -1,0 +1,164 @@
+"""Benchmark: seconds of 1080p H.264 video fingerprinted per second of wall time.
+
+Ours (`hash_video`: every frame decoded, a 32x32 grey thumbnail of each, RGB and PDQ only for
+the sampled frames, reduced to 512 px) against the naive peer that vPDQ's approach amounts to:
+decode every frame, convert each to full-size RGB and PDQ-hash it (with the same PDQ code and
+the same FFmpeg threads, so only the pipeline differs). Both run as whole processes, alternating,
+in the same run; medians and the ratio are printed.
+
+    ./dev bench video [--seconds 20] [--runs 3] [--keep DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import av
+import numpy as np
+import numpy.typing as npt
+from av.video.stream import VideoStream
+
+WIDTH, HEIGHT, FPS = 1920, 1080, 30
+SCENE_SECONDS = (3.1, 2.3, 4.7, 1.9, 3.6, 2.8)  # scene lengths, cycled
+
+OURS = textwrap.dedent(
+    """
+    import sys
+    from pathlib import Path
+    from fingerprint_client.hashing import HashOptions
+    from fingerprint_client.hashing.video import hash_video
+
+    result = hash_video(Path(sys.argv[1]), HashOptions())
+    assert result.ok, result.error
+    print(len(result.pdq_frames or []))
+    """
+)
+
+NAIVE = textwrap.dedent(
+    """
+    import hashlib, sys
+    import av
+    from fingerprint_client.hashing.pdq import pdq_from_rgb
+
+    path = sys.argv[1]
+    digests = [hashlib.md5(), hashlib.sha256()]
+    with open(path, "rb") as f:
+        while chunk := f.read(1 << 20):
+            for d in digests:
+                d.update(chunk)
+    frames = []
+    with av.open(path) as container:
+        stream = container.streams.video[0]
+        stream.thread_type = "AUTO"
+        for frame in container.decode(stream):
+            frames.append((frame.time, pdq_from_rgb(frame.to_ndarray(format="rgb24")).hex))
+    print(len(frames))
+    """
+)
+
+
+def scene_background(scene: int) -> npt.NDArray[np.uint8]:
+    """A wide gradient with waves for one scene (the camera pans across it)."""
+    rng = np.random.default_rng(scene)
+    width = WIDTH + 800
+    y, x = np.mgrid[0:HEIGHT, 0:width].astype(np.float32)
+    x /= WIDTH
+    y /= HEIGHT
+    angle = rng.uniform(0, 2 * np.pi)
+    fx, fy = rng.uniform(1.5, 6.0, 2)
+    ramp = (np.cos(angle) * x + np.sin(angle) * y + 1.5) / 3.0
+    waves = 0.2 * np.sin(2 * np.pi * (fx * x + fy * y)) * np.cos(2 * np.pi * fy * x)
+    low, high = rng.uniform(0, 110, 3), rng.uniform(140, 255, 3)
+    img = low + (high - low) * np.clip(ramp + waves, 0, 1)[..., None]
+    noise = rng.normal(0, 6, (HEIGHT, width, 1))
+    background: npt.NDArray[np.uint8] = np.clip(img + noise, 0, 255).astype(np.uint8)
+    return background
+
+
+def clip_frames(seconds: float) -> Iterator[npt.NDArray[np.uint8]]:
+    """1080p pictures: panning backgrounds, moving boxes, a cut every few seconds."""
+    scene, scene_start, t = 0, 0.0, 0.0
+    background = scene_background(0)
+    for i in range(round(seconds * FPS)):
+        t = i / FPS
+        if t - scene_start >= SCENE_SECONDS[scene % len(SCENE_SECONDS)]:
+            scene, scene_start = scene + 1, t
+            background = scene_background(scene)
+        local = t - scene_start
+        pan = int(local * 120) % 800
+        frame = np.ascontiguousarray(background[:, pan : pan + WIDTH])
+        rng = np.random.default_rng(1000 + scene)
+        for _ in range(5):
+            x0, y0 = rng.uniform(0, 0.8) * WIDTH, rng.uniform(0, 0.8) * HEIGHT
+            vx, vy = rng.uniform(-150, 150, 2)
+            w, h = int(rng.uniform(80, 360)), int(rng.uniform(80, 300))
+            x = int(np.clip(x0 + vx * local, 0, WIDTH - w))
+            yy = int(np.clip(y0 + vy * local, 0, HEIGHT - h))
+            frame[yy : yy + h, x : x + w] = rng.integers(0, 255, 3, dtype=np.uint8)
+        yield frame
+
+
+def make_clip(path: Path, seconds: float) -> Path:
+    """Encode the synthetic clip as 1080p H.264 (libx264, default preset) in MP4."""
+    with av.open(str(path), "w", format="mp4") as out:
+        stream = out.add_stream("libx264", rate=FPS, options={"crf": "20"})
+        assert isinstance(stream, VideoStream)
+        stream.width, stream.height, stream.pix_fmt = WIDTH, HEIGHT, "yuv420p"
+        for rgb in clip_frames(seconds):
+            for packet in stream.encode(av.VideoFrame.from_ndarray(rgb, format="rgb24")):
+                out.mux(packet)
+        for packet in stream.encode():
+            out.mux(packet)
+    return path
+
+
+def run(script: str, path: Path) -> tuple[float, int]:
+    """Wall seconds of one whole process running `script` on `path`, and the frames it hashed."""
+    start = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(path)], capture_output=True, text=True, check=True
+    )
+    return time.perf_counter() - start, int(done.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    """Make the clip, time both pipelines alternately, print the table."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=20.0, help="clip length")
+    parser.add_argument("--runs", type=int, default=3, help="runs of each pipeline")
+    parser.add_argument("--keep", type=Path, help="keep/reuse the clip in this directory")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = args.keep or Path(tmp)
+        folder.mkdir(parents=True, exist_ok=True)
+        clip = folder / f"bench-1080p-{args.seconds:g}s.mp4"
+        if not clip.exists():
+            print(f"making a {args.seconds:g} s 1080p H.264 clip ...", file=sys.stderr)
+            make_clip(clip, args.seconds)
+        times: dict[str, list[float]] = {"ours": [], "naive": []}
+        counts: dict[str, int] = {}
+        for i in range(args.runs):
+            for name, script in (("ours", OURS), ("naive", NAIVE)):
+                wall, counts[name] = run(script, clip)
+                times[name].append(wall)
+                print(f"run {i + 1} {name}: {wall:.2f} s", file=sys.stderr)
+    ours, naive = statistics.median(times["ours"]), statistics.median(times["naive"])
+    print(f"clip: {args.seconds:g} s of {WIDTH}x{HEIGHT} H.264 at {FPS} fps; runs: {args.runs}")
+    print("| pipeline | frames hashed | median wall s | video s per wall s |")
+    print("|---|---|---|---|")
+    for name, wall in (("ours (sampled)", ours), ("naive peer (every frame)", naive)):
+        key = "ours" if name.startswith("ours") else "naive"
+        print(f"| {name} | {counts[key]} | {wall:.2f} | {args.seconds / wall:.2f} |")
+    print(f"ratio: {naive / ours:.1f}x")
+
+
+if __name__ == "__main__":
+    main()
