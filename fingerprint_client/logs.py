@@ -108,7 +108,6 @@ def setup_logging(dirs: AppDirs, debug_logging: bool = False) -> Path:
     handler.addFilter(RedactingFilter(debug_logging))
     logger.addHandler(handler)
     logger.setLevel(logging.DEBUG if debug_logging else logging.INFO)
-    logger.propagate = False
     _handler = handler
     return path
 
