@@ -31,6 +31,7 @@ from fingerprint_client.hashing.pdq_filters import (
     quality_metric,
 )
 from fingerprint_client.hashing.pdq_modes import (
+    luma_from_rgb_strip,
     luma_strips_from_image,
     to_rgb_for_pdq,
 )
@@ -66,7 +67,7 @@ LUMA_COEFFICIENTS: tuple[float, float, float] = (0.299, 0.587, 0.114)
 #: Images narrower or shorter than this get the all-zero hash and quality 0, as in Meta's C++.
 MIN_HASHABLE_DIM = 5
 #: Rows are processed in strips of about this many pixels, so no full-size float copy is made.
-STRIP_PIXELS = 1 << 19
+STRIP_PIXELS = 1 << 18
 
 _ZERO_HEX = "0" * 64
 _HEX_DIGITS = frozenset("0123456789abcdefABCDEF")
@@ -85,7 +86,7 @@ def luma_from_rgb(rgb: npt.NDArray[np.uint8]) -> FloatArray:
     _check_rgb(rgb)
     luma = np.empty(rgb.shape[:2], dtype=np.float32)
     for start, stop in _strips(rgb.shape[0], rgb.shape[1]):
-        luma[start:stop] = _luma_strip(rgb[start:stop])
+        luma[start:stop] = luma_from_rgb_strip(rgb[start:stop])
     return luma
 
 
@@ -98,7 +99,7 @@ def pdq_from_luma(luma: npt.NDArray[np.floating]) -> PdqHash:
     if rows < MIN_HASHABLE_DIM or cols < MIN_HASHABLE_DIM:
         return PdqHash(_ZERO_HEX, 0)
     rows_op, cols_op_t = downsample_operators(rows, cols)
-    block: FloatArray = rows_op @ (plane @ cols_op_t)
+    block = np.asarray((rows_op @ plane) @ cols_op_t, dtype=np.float32)
     return _hash_from_block(block)
 
 
@@ -109,10 +110,10 @@ def pdq_from_rgb(rgb: npt.NDArray[np.uint8]) -> PdqHash:
     if rows < MIN_HASHABLE_DIM or cols < MIN_HASHABLE_DIM:
         return PdqHash(_ZERO_HEX, 0)
     rows_op, cols_op_t = downsample_operators(rows, cols)
-    partial = np.empty((rows, cols_op_t.shape[1]), dtype=np.float32)
+    partial = np.zeros((rows_op.shape[0], cols), dtype=np.float32)
     for start, stop in _strips(rows, cols):
-        partial[start:stop] = _luma_strip(rgb[start:stop]) @ cols_op_t
-    return _hash_from_block(rows_op @ partial)
+        partial += rows_op[:, start:stop] @ luma_from_rgb_strip(rgb[start:stop])
+    return _hash_from_block(partial @ cols_op_t)
 
 
 def pdq_from_image(img: Image.Image) -> PdqHash:
@@ -185,11 +186,11 @@ def _block_from_image(img: Image.Image) -> FloatArray | None:
     if rows < MIN_HASHABLE_DIM or cols < MIN_HASHABLE_DIM:
         return None
     rows_op, cols_op_t = downsample_operators(rows, cols)
-    partial = np.empty((rows, cols_op_t.shape[1]), dtype=np.float32)
+    partial = np.zeros((rows_op.shape[0], cols), dtype=np.float32)
     strip_rows = max(1, STRIP_PIXELS // cols)
-    for start, strip in luma_strips_from_image(img, strip_rows, _luma_strip):
-        partial[start : start + strip.shape[0]] = strip @ cols_op_t
-    block: FloatArray = rows_op @ partial
+    for start, strip in luma_strips_from_image(img, strip_rows):
+        partial += rows_op[:, start : start + strip.shape[0]] @ strip
+    block: FloatArray = partial @ cols_op_t
     return block
 
 
@@ -202,14 +203,6 @@ def _bits_to_hex(coefficients: FloatArray) -> str:
     median = np.partition(flat, 127)[127]  # Torben's result for 256 values: the lower median
     bits = flat > median
     return np.packbits(bits[::-1]).tobytes().hex()
-
-
-def _luma_strip(rgb: npt.NDArray[np.uint8]) -> FloatArray:
-    r, g, b = LUMA_COEFFICIENTS
-    luma: FloatArray = rgb[..., 0] * np.float32(r)
-    luma += rgb[..., 1] * np.float32(g)
-    luma += rgb[..., 2] * np.float32(b)
-    return luma
 
 
 def _strips(rows: int, cols: int) -> list[tuple[int, int]]:

@@ -16,17 +16,19 @@ Rules (the same in :func:`to_rgb_for_pdq` and in :func:`luma_strips_from_image`)
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import numpy as np
 import numpy.typing as npt
 from PIL import Image
 
 FloatArray = npt.NDArray[np.float32]
-LumaFromRgb = Callable[[npt.NDArray[np.uint8]], FloatArray]
 
-_GREY_MODES = frozenset({"L", "1", "LA", "La"})
+_GREY_ALPHA_MODES = frozenset({"LA", "La"})
 _NUMERIC_PREFIXES = ("I", "F")  # I, I;16, I;16B, I;16L, I;16N, F
+# Modes Pillow converts straight to float luminance: alpha and padding ignored, palette looked up,
+# "1" as 0/255; L as is; RGB with Meta's weights.
+_DIRECT_TO_FLOAT = frozenset({"RGB", "RGBA", "RGBX", "L", "P", "1"})
 
 
 def is_numeric_mode(mode: str) -> bool:
@@ -49,16 +51,23 @@ def numeric_scaling(mode: str, low: float, high: float) -> tuple[float, float]:
     return low, 1.0
 
 
-def luma_strips_from_image(
-    img: Image.Image, strip_rows: int, luma_from_rgb: LumaFromRgb
-) -> Iterator[tuple[int, FloatArray]]:
+def luma_strips_from_image(img: Image.Image, strip_rows: int) -> Iterator[tuple[int, FloatArray]]:
     """Yield ``(first_row, float32 luminance of rows first_row..)`` strips covering `img`."""
     cols, rows = img.size
     mode = img.mode
     scaling = _image_scaling(img) if is_numeric_mode(mode) else (0.0, 1.0)
     for start in range(0, rows, strip_rows):
         strip = img.crop((0, start, cols, min(rows, start + strip_rows)))
-        yield start, _strip_luma(strip, mode, scaling, luma_from_rgb)
+        yield start, _strip_luma(strip, mode, scaling)
+
+
+def luma_from_rgb_strip(rgb: npt.NDArray[np.uint8]) -> FloatArray:
+    """Meta's luminance of a C-contiguous uint8 (h, w, 3) array, computed by Pillow in C.
+
+    Pillow's RGB-to-F conversion is ``(299 R + 587 G + 114 B) / 1000`` in float32: Meta's
+    coefficients, within 2e-5 of Meta's float32 sum.
+    """
+    return _float_plane(Image.fromarray(np.ascontiguousarray(rgb)).convert("F"))
 
 
 def to_rgb_for_pdq(img: Image.Image) -> Image.Image:
@@ -69,31 +78,39 @@ def to_rgb_for_pdq(img: Image.Image) -> Image.Image:
         offset, scale = _image_scaling(img)
         grey = _numeric_to_float(np.asarray(img), offset, scale)
         levels = np.rint(grey).astype(np.uint8)
-        return Image.fromarray(levels, mode="L").convert("RGB")
-    if img.mode in _GREY_MODES:
-        return img.convert("L").convert("RGB")
+        return Image.fromarray(levels).convert("RGB")
+    if img.mode in _GREY_ALPHA_MODES:
+        return img.getchannel(0).convert("RGB")
     return img.convert("RGB")
 
 
-def _image_scaling(img: Image.Image) -> tuple[float, float]:
-    low, high = img.getextrema()
-    return numeric_scaling(img.mode, float(low), float(high))  # type: ignore[arg-type]
+def _image_scaling(img: Image.Image, strip_rows: int = 1024) -> tuple[float, float]:
+    """The scaling of a numeric-mode image from its finite extrema (read strip by strip)."""
+    cols, rows = img.size
+    low, high = np.inf, -np.inf
+    for start in range(0, rows, strip_rows):
+        values = np.asarray(img.crop((0, start, cols, min(rows, start + strip_rows))))
+        finite = values[np.isfinite(values)] if values.dtype.kind == "f" else values
+        if finite.size:
+            low = min(low, float(finite.min()))
+            high = max(high, float(finite.max()))
+    return numeric_scaling(img.mode, low, high)
 
 
-def _strip_luma(
-    strip: Image.Image,
-    mode: str,
-    scaling: tuple[float, float],
-    luma_from_rgb: LumaFromRgb,
-) -> FloatArray:
-    if mode == "L":
-        return np.asarray(strip, dtype=np.float32)
-    if mode in _GREY_MODES:
-        return np.asarray(strip.convert("L"), dtype=np.float32)
+def _strip_luma(strip: Image.Image, mode: str, scaling: tuple[float, float]) -> FloatArray:
     if is_numeric_mode(mode):
         return _numeric_to_float(np.asarray(strip), *scaling)
-    rgb = strip if mode == "RGB" else strip.convert("RGB")
-    return luma_from_rgb(np.asarray(rgb))
+    if mode in _GREY_ALPHA_MODES:  # the grey values as stored, alpha dropped
+        strip = strip.getchannel(0)
+    elif mode not in _DIRECT_TO_FLOAT:
+        strip = strip.convert("RGB")
+    return _float_plane(strip.convert("F"))
+
+
+def _float_plane(img: Image.Image) -> FloatArray:
+    """The pixels of an ``F`` image as a (h, w) float32 array (faster than ``np.asarray``)."""
+    cols, rows = img.size
+    return np.frombuffer(img.tobytes(), dtype=np.float32).reshape(rows, cols)
 
 
 def _numeric_to_float(values: npt.NDArray[np.generic], offset: float, scale: float) -> FloatArray:

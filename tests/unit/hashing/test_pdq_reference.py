@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import csv
-from pathlib import Path
 
 import numpy as np
 import pytest
 from PIL import Image
 
 from fingerprint_client.hashing.pdq import hamming, pdq_from_image, pdq_from_rgb
+from tests.unit.hashing.pdq_pictures import PDQ_DATA
 
-PDQ_DATA = Path(__file__).resolve().parents[2] / "data" / "pdq"
 META_TOOL_SIDE = 512  # Meta's C++ tool first resizes anything larger to 512x512 (nearest)
 
 
