@@ -137,8 +137,10 @@ class MockRunner:
 
     def request_stop(self) -> None:
         """Ask a running `serve()` to finish (thread-safe)."""
-        if self._loop is not None and self._stop is not None:
-            self._loop.call_soon_threadsafe(self._stop.set)
+        loop, stop = self._loop, self._stop
+        if loop is not None and stop is not None and not loop.is_closed():
+            with contextlib.suppress(RuntimeError):  # the loop closed meanwhile
+                loop.call_soon_threadsafe(stop.set)
 
 
 def build_config(

@@ -8,8 +8,8 @@ from typing import Any
 
 import requests
 
-PIN = "7KQ2-M9XD-4TA0"
-OTHER_PIN = "7KQ2-M9XD-4TA1"
+PIN = "M4QX-7HVB-2TN9"
+OTHER_PIN = "M4QX-7HVB-2TN8"
 PDQ = "5" * 64
 SHA256 = "ab" * 32
 MD5 = "cd" * 16

@@ -12,6 +12,7 @@ from tests.fixtures.mock_service import MockServiceHandle
 from .protocol_helpers import (
     OTHER_PIN,
     PDQ,
+    PIN,
     SHA256,
     create_body,
     create_case,
@@ -93,7 +94,7 @@ def test_concurrent_duplicate_is_409_in_progress(mock_service: MockServiceHandle
     with socket.create_connection((app.hostname, app.port), timeout=10) as slow:
         head = (
             f"POST {path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-            f"Idempotency-Key: key-8\r\nX-Case-PIN: 7KQ2-M9XD-4TA0\r\n"
+            f"Idempotency-Key: key-8\r\nX-Case-PIN: {PIN}\r\n"
             f"Content-Length: {len(body)}\r\n\r\n"
         ).encode()
         slow.sendall(head + body[:5])
