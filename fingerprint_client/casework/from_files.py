@@ -35,23 +35,29 @@ class HashedFiles:
     cancelled: bool = False
 
 
-def options_for(caps: Capabilities) -> HashOptions:
-    """Compute only the fingerprints the service accepts (PDQ at least, for the quality)."""
-    wanted = tuple(a for a in SUPPORTED_ALGORITHMS if a in caps.algorithms)
-    if "pdq" not in wanted:
-        wanted = ("pdq", *wanted)
-    return HashOptions(algorithms=wanted, frames="pdq_frames" in caps.algorithms)
+def options_for(caps: Capabilities, wanted: Sequence[str] | None = None) -> HashOptions:
+    """Compute only fingerprints the service accepts, and of those only `wanted` (the
+    `default_algorithms` setting; default all). PDQ is always computed (its quality decides
+    whether it is sent); video frames whenever the service accepts `pdq_frames`."""
+    chosen = tuple(
+        a for a in SUPPORTED_ALGORITHMS if a in caps.algorithms and (wanted is None or a in wanted)
+    )
+    if "pdq" not in chosen:
+        chosen = ("pdq", *chosen)
+    return HashOptions(algorithms=chosen, frames="pdq_frames" in caps.algorithms)
 
 
 def hash_files_for(
     paths: Sequence[Path],
     caps: Capabilities,
     *,
+    wanted: Sequence[str] | None = None,
     workers: int | None = None,
     progress: Callable[[int, int], None] | None = None,
     cancel: threading.Event | None = None,
 ) -> HashedFiles:
-    """Fingerprint `paths` (files and folders, walked recursively) for service `caps`."""
+    """Fingerprint `paths` (files and folders, walked recursively) for service `caps`; only
+    algorithms in `wanted` (default: all the service accepts) are computed."""
     inputs = collect_inputs(list(paths), recursive=True)
     out = HashedFiles(skipped=inputs.skipped)
     for problem in inputs.problems:
@@ -59,7 +65,7 @@ def hash_files_for(
         out.labels.append(str(problem.path))
     if not inputs.files:
         return out
-    with BatchHasher(inputs.files, options_for(caps), workers) as batch:
+    with BatchHasher(inputs.files, options_for(caps, wanted), workers) as batch:
         for event in batch:
             if cancel is not None and cancel.is_set():
                 batch.cancel()

@@ -51,7 +51,7 @@ def _case(store: Store, ident: str) -> CaseRecord:
 
 
 def _pin_from_stdin(local_id: str) -> dict[str, str]:
-    pin = normalize_pin(sys.stdin.readline())
+    pin = normalize_pin(sys.stdin.readline().strip())
     if pin is None:
         fail("That is not a case PIN (12 letters and digits, like 7KQ2-M9XD-4TA0).", 2)
     return {local_id: pin}

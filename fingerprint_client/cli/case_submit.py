@@ -121,7 +121,7 @@ def run_submit(
                 return _submit(
                     ctx, store, clients, profile_name, paths, from_hashes, program, label,
                     yes=yes, dry_run=dry_run, as_json=as_json, show_pin=show_pin,
-                    secure=secure, remember_paths=settings.remember_paths,
+                    secure=secure, settings=settings,
                 )  # fmt: skip
             except CaseworkError as exc:
                 fail(exc.message, EXIT_USAGE if exc.usage else EXIT_REFUSED)
@@ -144,8 +144,9 @@ def _submit(
     as_json: bool,
     show_pin: bool,
     secure: bool,
-    remember_paths: bool,
+    settings: Settings,
 ) -> int:
+    wanted, workers = settings.default_algorithms, settings.hash_workers
     target = resolve_target(store, clients, profile_name)
     if from_hashes is not None:
         entries = read_hashes_file(from_hashes)
@@ -155,10 +156,15 @@ def _submit(
             hashed = hash_files_for(
                 paths,
                 target.capabilities,
-                workers=None,
+                wanted=wanted,
+                workers=workers,
                 progress=lambda done, total: bar(done, total, "Fingerprinting"),
             )
         entries, labels = hashed.entries, hashed.labels
+        if hashed.skipped:
+            click.echo(
+                f"{hashed.skipped} file(s) in the folders are not images; skipped.", err=True
+            )
     plan = plan_submission(target, entries, program, labels=labels)
     echo_failures(plan.prepared.failed)
     consent_view(plan, err=as_json)
@@ -178,7 +184,7 @@ def _submit(
             err=as_json,
         )
     case = commit_submission(
-        store, plan, label=label, remember_paths=remember_paths, keep_pin=secure
+        store, plan, label=label, remember_paths=settings.remember_paths, keep_pin=secure
     )
     with progress_bar("Sending") as bar:
         report = deliver(

@@ -19,6 +19,7 @@ from fingerprint_client.service.errors import (
     ServiceError,
     ServiceRefused,
     ServiceUnavailable,
+    Unauthorized,
 )
 from fingerprint_client.service.models import (
     AddHashesRequest,
@@ -60,6 +61,7 @@ __all__ = [
     "ServiceError",
     "ServiceRefused",
     "ServiceUnavailable",
+    "Unauthorized",
     "canonical_json",
     "canonical_json_from_data",
     "case_path",

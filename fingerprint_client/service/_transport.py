@@ -256,7 +256,7 @@ class Transport:
             body_bytes = self._read_body(response)
         finally:
             response.close()
-        headers_out = {k: v for k, v in response.headers.items()}
+        headers_out = requests.structures.CaseInsensitiveDict(response.headers)
         return RawResponse(status=response.status_code, headers=headers_out, body=body_bytes)
 
     def _read_body(self, response: requests.Response) -> bytes:

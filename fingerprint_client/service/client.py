@@ -36,6 +36,7 @@ from fingerprint_client.service.errors import (
     RequestInProgress,
     ServiceRefused,
     ServiceUnavailable,
+    Unauthorized,
 )
 from fingerprint_client.service.models import Capabilities, Case
 from fingerprint_client.service.sanitize import clean_tree
@@ -226,6 +227,12 @@ class ServiceClient:
         problem = Problem.from_json(raw.status, data)
         slug = problem.type.rstrip("/").rsplit("/", 1)[-1]
         status = raw.status
+        if status == 401 and slug == "unauthorized":
+            return Unauthorized(
+                "The service did not accept this profile's API key (see `profiles add "
+                "--api-key-stdin`).",
+                problem,
+            )
         if status == 401:
             return PinRejected("The service did not accept the case PIN.", problem)
         if status == 404:

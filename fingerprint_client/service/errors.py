@@ -11,6 +11,7 @@ ServiceError
 │   ├── RateLimited           429 after retries; `retry_after` seconds        (retry later)
 │   └── RequestInProgress     409 `.../in-progress`: the same key is running  (retry later)
 ├── ServiceRefused            a 4xx answer with a problem document           (final)
+│   ├── Unauthorized          401: the profile's API key is missing or wrong
 │   ├── PinRejected           401: missing or wrong case PIN
 │   ├── CaseNotFound          404: the service does not know the case
 │   └── IdempotencyConflict   409: the same key was used with another body
@@ -40,6 +41,7 @@ __all__ = [
     "ServiceError",
     "ServiceRefused",
     "ServiceUnavailable",
+    "Unauthorized",
 ]
 
 
@@ -127,6 +129,12 @@ class ServiceRefused(ServiceError):
     def __init__(self, message: str, problem: Problem) -> None:
         super().__init__(message)
         self.problem = problem
+
+
+class Unauthorized(ServiceRefused):
+    """The service wants a (different) API key for this profile (401 `unauthorized`)."""
+
+    code = "unauthorized"
 
 
 class PinRejected(ServiceRefused):

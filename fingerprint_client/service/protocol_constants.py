@@ -91,6 +91,7 @@ ProblemSlug = Literal[
     "not-found",
     "idempotency-conflict",
     "in-progress",
+    "case-closed",
     "rate-limited",
     "too-many-wrong-pins",
     "method-not-allowed",

@@ -20,6 +20,7 @@ from fingerprint_client.service.errors import (
     RequestInProgress,
     ServiceRefused,
     ServiceUnavailable,
+    Unauthorized,
 )
 from tests.fixtures.hostile_server import GOOD_CASE
 
@@ -90,6 +91,7 @@ def test_netrc_credentials_are_never_sent(tmp_path: Path, monkeypatch: pytest.Mo
     ("status", "slug", "error"),
     [
         (401, "wrong-pin", PinRejected),
+        (401, "unauthorized", Unauthorized),
         (404, "not-found", CaseNotFound),
         (409, "in-progress", RequestInProgress),
         (409, "idempotency-conflict", IdempotencyConflict),

@@ -1,0 +1,220 @@
+"""`submit`, `status`, `cases`, `sync` and `withdraw` against the real mock service."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import keyring.backends.fail
+import pytest
+
+from fingerprint_client.config import NO_SERVICE_MESSAGE
+from fingerprint_client.keystore import use_backend
+from tests.fixtures.cli_runs import CliResult
+from tests.fixtures.images import photo_like
+from tests.fixtures.mock_service import MockServiceHandle
+
+Fc = Callable[..., CliResult]
+
+
+def _pictures(folder: Path, n: int = 3) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for i in range(n):
+        photo_like(256, 192, seed=40 + i).save(folder / f"p{i}.png")
+    return folder
+
+
+def _add_profile(fc: Fc, url: str, name: str = "mock") -> None:
+    assert fc("profiles", "add", name, "--url", url).code == 0
+
+
+def test_full_flow(fc: Fc, mock_service: MockServiceHandle, tmp_path: Path) -> None:
+    _add_profile(fc, mock_service.url)
+    pics = _pictures(tmp_path / "pics")
+    res = fc("submit", str(pics), "--program", "adult", "--yes", "--json", "--label", "for Sam")
+    assert res.code == 0, res.err
+    case = json.loads(res.out)
+    assert case["status"] == "received" and case["case_id"]
+    assert case["label"] == "for Sam" and case["program"] == "adult"
+    assert {h["algorithm"] for h in case["hashes"]} == {"pdq", "md5", "sha256"}
+    assert all(h["hash_id"] and h["status"] == "received" for h in case["hashes"])
+    remote = mock_service.cases()
+    assert [c["case_id"] for c in remote] == [case["case_id"]]
+    assert len(remote[0]["hashes"]) == len(case["hashes"]) == 9
+
+    mock_service.advance(case["case_id"], "active")
+    status = json.loads(fc("status", case["local_id"], "--json").out)
+    assert status["status"] == "active"
+    assert [e["status"] for e in status["events"]][:2] == ["queued", "received"]
+    assert status["events"][-1]["status"] == "active"
+    text = fc("status", case["case_id"]).out
+    assert "Timeline:" in text and "active" in text
+
+    listed = json.loads(fc("cases", "--json").out)
+    assert [c["local_id"] for c in listed] == [case["local_id"]]
+    assert set(listed[0]) == {
+        "local_id", "case_id", "status", "profile", "program", "label",
+        "created_at", "updated_at", "hashes",
+    }  # fmt: skip
+
+    one = status["hashes"][0]["hash_id"]
+    res = fc("withdraw", case["local_id"], "--hash", one, "--yes")
+    assert res.code == 0, res.err
+    after = json.loads(fc("status", case["local_id"], "--json").out)
+    gone = next(h for h in after["hashes"] if h["hash_id"] == one)
+    assert gone["status"] == "withdrawn" and gone["value"] is None
+
+    res = fc("withdraw", case["local_id"], "--yes", "--forget")
+    assert res.code == 0, res.err
+    final = json.loads(fc("status", case["local_id"], "--json").out)
+    assert final["status"] == "withdrawn"
+    assert all(h["value"] is None for h in final["hashes"])
+    withdrawn = mock_service.cases()[0]
+    assert withdrawn["status"] == "withdrawn"
+    assert all("value" not in h for h in withdrawn["hashes"])
+    assert json.loads(fc("sync", "--json").out) == {
+        "delivered": 0, "queued": 0, "failed": 0, "refreshed": 0,
+    }  # fmt: skip
+
+
+def test_without_profile_points_to_real_services(fc: Fc, tmp_path: Path) -> None:
+    res = fc("submit", str(_pictures(tmp_path / "p", 1)), "--program", "adult", "--yes")
+    assert res.code == 1
+    assert NO_SERVICE_MESSAGE in res.err
+    assert "takeitdown.ncmec.org" in res.err and "stopncii.org" in res.err
+
+
+def test_program_is_never_guessed(fc: Fc, mock_service: MockServiceHandle, tmp_path: Path) -> None:
+    _add_profile(fc, mock_service.url)
+    res = fc("submit", str(_pictures(tmp_path / "p", 1)), "--yes")
+    assert res.code == 2 and "--program" in res.err
+    assert mock_service.requests_to("/v1/cases") == []
+
+
+def test_asks_unless_yes(fc: Fc, mock_service: MockServiceHandle, tmp_path: Path) -> None:
+    _add_profile(fc, mock_service.url)
+    res = fc("submit", str(_pictures(tmp_path / "p", 1)), "--program", "adult")
+    assert res.code == 2 and "--yes" in res.err
+    assert json.loads(fc("cases", "--json").out) == []
+    assert mock_service.requests_to("/v1/cases") == []
+
+
+def test_dry_run_stores_and_sends_nothing(
+    fc: Fc, mock_service: MockServiceHandle, tmp_path: Path
+) -> None:
+    _add_profile(fc, mock_service.url)
+    res = fc("submit", str(_pictures(tmp_path / "p", 1)), "--program", "under18", "--dry-run")
+    assert res.code == 0
+    assert "POST /v1/cases" in res.out and '"program":"under18"' in res.out
+    assert json.loads(fc("cases", "--json").out) == []
+    assert mock_service.requests_to("/v1/cases") == []
+
+
+def test_failed_files_are_listed_and_left_out(
+    fc: Fc, mock_service: MockServiceHandle, tmp_path: Path
+) -> None:
+    _add_profile(fc, mock_service.url)
+    pics = _pictures(tmp_path / "p", 1)
+    broken = pics / "broken.png"
+    broken.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 40)
+    res = fc("submit", str(pics / "p0.png"), str(broken), "--program", "adult", "--yes", "--json")
+    assert res.code == 0, res.err
+    assert "broken.png" in res.err
+    assert len(json.loads(res.out)["hashes"]) == 3
+    res = fc("submit", str(broken), "--program", "adult", "--yes")
+    assert res.code == 1 and "No fingerprint is left" in res.err
+    assert len(mock_service.cases()) == 1
+
+
+def test_submit_from_hashes_file(fc: Fc, mock_service: MockServiceHandle, tmp_path: Path) -> None:
+    _add_profile(fc, mock_service.url)
+    pics = _pictures(tmp_path / "p", 2)
+    made = fc("hash", str(pics), "--recursive", "--json", "--no-paths")
+    assert made.code == 0, made.err
+    hashes_file = tmp_path / "hashes.jsonl"
+    hashes_file.write_text(made.out)
+    assert "p0.png" not in made.out
+    res = fc("submit", "--from-hashes", str(hashes_file), "--program", "adult", "--yes", "--json")
+    assert res.code == 0, res.err
+    sent = {(h["algorithm"], h["value"]) for h in json.loads(res.out)["hashes"]}
+    expected = {
+        (alg, value)
+        for line in made.out.splitlines()
+        for alg, value in json.loads(line)["hashes"].items()
+    }
+    assert sent == expected
+    res = fc("submit", "--from-hashes", str(tmp_path / "missing.jsonl"), "--program", "adult")
+    assert res.code == 2
+
+
+def test_unreachable_service_queues_then_sync_delivers(
+    fc: Fc, mock_service_factory: Callable[..., MockServiceHandle], tmp_path: Path
+) -> None:
+    service = mock_service_factory()
+    url = service.url
+    _add_profile(fc, url)
+    pics = _pictures(tmp_path / "p", 1)
+    assert fc("submit", str(pics), "--program", "adult", "--dry-run").code == 0  # caps remembered
+    service.stop()
+    res = fc("submit", str(pics), "--program", "adult", "--yes", "--json")
+    assert res.code == 3, res.err
+    case = json.loads(res.out)
+    assert case["status"] == "queued" and case["case_id"] is None
+    assert "sync" in res.err
+    port = int(url.rsplit(":", 1)[1])
+    revived = mock_service_factory(port=port)
+    counts = json.loads(fc("sync", "--json").out)
+    assert counts == {"delivered": 1, "queued": 0, "failed": 0, "refreshed": 1}
+    assert len(revived.cases()) == 1
+
+
+def test_missing_api_key_is_explained(
+    fc: Fc, mock_service_factory: Callable[..., MockServiceHandle], tmp_path: Path
+) -> None:
+    service = mock_service_factory(api_key="right-key")
+    _add_profile(fc, service.url)
+    res = fc("submit", str(_pictures(tmp_path / "p", 1)), "--program", "adult", "--yes")
+    assert res.code == 1 and "API key" in res.err
+    assert json.loads(fc("cases", "--json").out) == []
+
+
+def test_api_key_from_keyring_is_sent(
+    fc: Fc, mock_service_factory: Callable[..., MockServiceHandle], tmp_path: Path
+) -> None:
+    service = mock_service_factory(api_key="right-key")
+    res = fc(
+        "profiles", "add", "keyed", "--url", service.url, "--api-key-stdin", input="right-key\n"
+    )
+    assert res.code == 0, res.err
+    res = fc("submit", str(_pictures(tmp_path / "p", 1)), "--program", "adult", "--yes")
+    assert res.code == 0, res.err
+    assert len(service.cases()) == 1
+    posts = service.requests_to("/v1/cases")
+    assert posts and all(r["headers"].get("authorization") for r in posts)
+    assert all("right-key" not in json.dumps(r) for r in service.records())
+
+
+def test_without_secure_keyring(fc: Fc, mock_service: MockServiceHandle, tmp_path: Path) -> None:
+    _add_profile(fc, mock_service.url)
+    pics = _pictures(tmp_path / "p", 1)
+    with use_backend(keyring.backends.fail.Keyring()):  # type: ignore[no-untyped-call]
+        res = fc("submit", str(pics), "--program", "adult", "--yes")
+        assert res.code == 1 and "--show-pin" in res.err
+        assert mock_service.requests_to("/v1/cases") == []
+        res = fc("submit", str(pics), "--program", "adult", "--yes", "--show-pin", "--json")
+    assert res.code == 0, res.err
+    pin_line = next(ln for ln in res.err.splitlines() if ln.startswith("PIN for this case: "))
+    pin = pin_line.split(": ", 1)[1]
+    assert res.err.index(pin_line) < res.err.index("was delivered")
+    case = json.loads(res.out)
+    remote = mock_service.cases()
+    assert [c["case_id"] for c in remote] == [case["case_id"]]
+    res = fc("status", case["local_id"], "--pin-stdin", "--json", input=pin + "\n")
+    assert res.code == 0 and "Not checked" not in res.err
+
+
+@pytest.mark.parametrize("ident_kind", ["local", "case"])
+def test_unknown_ids_are_usage_errors(fc: Fc, ident_kind: str) -> None:
+    res = fc("status", "C-000000" if ident_kind == "local" else "nope")
+    assert res.code == 2 and "no case" in res.err
