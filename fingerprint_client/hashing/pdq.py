@@ -18,6 +18,7 @@ Alpha is dropped (the colour values are used as stored), as Meta's reference doe
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -25,6 +26,7 @@ import numpy.typing as npt
 from PIL import Image
 
 from fingerprint_client.hashing.pdq_filters import (
+    DOWNSAMPLE_SIDE,
     FloatArray,
     dct16,
     downsample_operators,
@@ -94,13 +96,14 @@ def pdq_from_luma(luma: npt.NDArray[np.floating]) -> PdqHash:
     """PDQ of a float (H, W) luminance plane (values on the 0..255 scale)."""
     if luma.ndim != 2:
         raise ValueError("luminance must be a 2-D array")
-    plane = np.asarray(luma, dtype=np.float32)
-    rows, cols = plane.shape
+    rows, cols = luma.shape
     if rows < MIN_HASHABLE_DIM or cols < MIN_HASHABLE_DIM:
         return PdqHash(_ZERO_HEX, 0)
-    rows_op, cols_op_t = downsample_operators(rows, cols)
-    block = np.asarray((rows_op @ plane) @ cols_op_t, dtype=np.float32)
-    return _hash_from_block(block)
+    strips = (
+        (start, np.asarray(luma[start:stop], dtype=np.float32))
+        for start, stop in _strips(rows, cols)
+    )
+    return _hash_from_block(_reduce_strips(rows, cols, strips))
 
 
 def pdq_from_rgb(rgb: npt.NDArray[np.uint8]) -> PdqHash:
@@ -109,11 +112,8 @@ def pdq_from_rgb(rgb: npt.NDArray[np.uint8]) -> PdqHash:
     rows, cols = rgb.shape[:2]
     if rows < MIN_HASHABLE_DIM or cols < MIN_HASHABLE_DIM:
         return PdqHash(_ZERO_HEX, 0)
-    rows_op, cols_op_t = downsample_operators(rows, cols)
-    partial = np.zeros((rows_op.shape[0], cols), dtype=np.float32)
-    for start, stop in _strips(rows, cols):
-        partial += rows_op[:, start:stop] @ luma_from_rgb_strip(rgb[start:stop])
-    return _hash_from_block(partial @ cols_op_t)
+    strips = ((start, luma_from_rgb_strip(rgb[start:stop])) for start, stop in _strips(rows, cols))
+    return _hash_from_block(_reduce_strips(rows, cols, strips))
 
 
 def pdq_from_image(img: Image.Image) -> PdqHash:
@@ -185,13 +185,17 @@ def _block_from_image(img: Image.Image) -> FloatArray | None:
     cols, rows = img.size
     if rows < MIN_HASHABLE_DIM or cols < MIN_HASHABLE_DIM:
         return None
-    rows_op, cols_op_t = downsample_operators(rows, cols)
-    partial = np.zeros((rows_op.shape[0], cols), dtype=np.float32)
     strip_rows = max(1, STRIP_PIXELS // cols)
-    for start, strip in luma_strips_from_image(img, strip_rows):
-        partial += rows_op[:, start : start + strip.shape[0]] @ strip
-    block: FloatArray = partial @ cols_op_t
-    return block
+    return _reduce_strips(rows, cols, luma_strips_from_image(img, strip_rows))
+
+
+def _reduce_strips(rows: int, cols: int, strips: Iterable[tuple[int, FloatArray]]) -> FloatArray:
+    """Meta's tent-filtered, decimated 64x64 plane from row strips of a rows x cols luminance."""
+    rows_op, cols_op = downsample_operators(rows, cols)
+    partial = np.empty((rows, DOWNSAMPLE_SIDE), dtype=np.float32)
+    for start, strip in strips:
+        partial[start : start + strip.shape[0]] = cols_op.reduce_columns(strip)
+    return rows_op.reduce_rows(partial)
 
 
 def _hash_from_block(block: FloatArray) -> PdqHash:

@@ -6,14 +6,16 @@ Meta's reference blurs the full-resolution luminance plane with two X,Y passes o
 blur-then-decimate is exactly ``Mr @ luma @ Mc.T`` with a 64xH matrix ``Mr`` (the vertical passes
 followed by row selection) and a 64xW matrix ``Mc`` (the horizontal passes followed by column
 selection). Those matrices depend only on the image size; they are built once per size with
-cumulative sums and cached. Hashing then costs two matrix products and needs no full-size scratch
-buffer at all (Meta's code needs two full-size float planes).
+cumulative sums, kept as bands (each output reads only the inputs under its tent) and cached.
+Hashing then costs about one multiply-add per pixel and needs no full-size scratch buffer at all
+(Meta's code needs two full-size float planes).
 """
 
 from __future__ import annotations
 
 import functools
 import math
+from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
@@ -67,8 +69,7 @@ def _box_transpose(rows: npt.NDArray[np.float64], window: int) -> npt.NDArray[np
     return result
 
 
-@functools.lru_cache(maxsize=64)
-def _downsample_operator(dimension: int) -> FloatArray:
+def _dense_operator(dimension: int) -> npt.NDArray[np.float64]:
     """The 64 x `dimension` matrix of both box passes along one axis followed by decimation."""
     window = jarosz_window_size(dimension)
     selection = np.zeros((DOWNSAMPLE_SIDE, dimension), dtype=np.float64)
@@ -76,26 +77,58 @@ def _downsample_operator(dimension: int) -> FloatArray:
     operator = selection
     for _ in range(JAROSZ_PASSES):
         operator = _box_transpose(operator, window)
-    result = np.ascontiguousarray(operator, dtype=np.float32)
-    result.setflags(write=False)
-    return result
+    return operator
 
 
-def downsample_operators(num_rows: int, num_cols: int) -> tuple[FloatArray, FloatArray]:
-    """``(Mr, McT)`` with ``Mr @ luma @ McT`` equal to Meta's blurred and decimated 64x64 plane.
+@dataclass(frozen=True)
+class BandOperator:
+    """The tent-and-decimate operator of one axis, stored as a band.
 
-    ``Mr`` is 64 x num_rows; ``McT`` is num_cols x 64 (already transposed, contiguous).
+    Output sample ``k`` is ``sum_s weight[k, s] * input[index[k, s]]``; each output only reads the
+    ``2 * window - 1`` or so inputs under its tent, so the whole reduction costs about one
+    multiply-add per pixel. It runs in numpy's own single-threaded loops, never in a threaded
+    BLAS (which oversubscribes the cores when several hashing processes run at once).
     """
-    rows_op = _downsample_operator(num_rows)
-    cols_op_t = _transposed_operator(num_cols)
-    return rows_op, cols_op_t
+
+    index: npt.NDArray[np.intp]
+    weight: FloatArray
+
+    def reduce_columns(self, strip: FloatArray) -> FloatArray:
+        """(h, n) rows -> (h, 64): every row reduced along its length."""
+        gathered = strip[:, self.index]  # (h, 64, band)
+        return np.asarray(np.einsum("hks,ks->hk", gathered, self.weight), dtype=np.float32)
+
+    def reduce_rows(self, partial: FloatArray) -> FloatArray:
+        """(n, m) -> (64, m): the columns of `partial` reduced along their length."""
+        gathered = partial[self.index]  # (64, band, m)
+        return np.asarray(np.einsum("ksm,ks->km", gathered, self.weight), dtype=np.float32)
 
 
 @functools.lru_cache(maxsize=64)
-def _transposed_operator(dimension: int) -> FloatArray:
-    result = np.ascontiguousarray(_downsample_operator(dimension).T)
-    result.setflags(write=False)
-    return result
+def band_operator(dimension: int) -> BandOperator:
+    """The cached :class:`BandOperator` for an axis of `dimension` samples."""
+    dense = _dense_operator(dimension)
+    nonzero = dense != 0.0
+    first = np.argmax(nonzero, axis=1)
+    last = dimension - 1 - np.argmax(nonzero[:, ::-1], axis=1)
+    band = int((last - first).max()) + 1
+    index = first[:, None] + np.arange(band)[None, :]
+    inside = index < dimension
+    index = np.minimum(index, dimension - 1)
+    weight = np.where(inside, np.take_along_axis(dense, index, axis=1), 0.0).astype(np.float32)
+    index.setflags(write=False)
+    weight.setflags(write=False)
+    return BandOperator(index.astype(np.intp), weight)
+
+
+def downsample_operators(num_rows: int, num_cols: int) -> tuple[BandOperator, BandOperator]:
+    """``(rows, cols)`` operators whose reductions give Meta's blurred, decimated 64x64 plane."""
+    return band_operator(num_rows), band_operator(num_cols)
+
+
+def dense_downsample_operator(dimension: int) -> FloatArray:
+    """The same operator as a dense 64 x `dimension` matrix (for tests and documentation)."""
+    return _dense_operator(dimension).astype(np.float32)
 
 
 def _dct_matrix() -> FloatArray:

@@ -200,7 +200,7 @@ def test_no_full_size_float_copy_of_a_large_image() -> None:
     width, height = 3000, 2000
     img = Image.new("RGB", (width, height))
     img.paste(cloud_picture(width // 2, height), (0, 0))
-    downsample_operators(height, width)  # cached per size: 64 x (H + W), not image-sized
+    downsample_operators(height, width)  # cached per size: 64 x band, not image-sized
     tracemalloc.start()
     try:
         pdq_from_image(img)
