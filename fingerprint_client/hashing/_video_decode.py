@@ -89,6 +89,12 @@ class DecodedFrame:
         """(width, height) as shown: pixel aspect ratio and rotation applied."""
         return self._display_width, self._display_height
 
+    def full_rgb(self) -> RGB:
+        """The frame as displayed at full size, 8-bit RGB (for checks; costly)."""
+        array = np.asarray(self._frame.to_ndarray(format="rgb24"), dtype=np.uint8)
+        turns = (self._rotation // 90) % 4
+        return np.ascontiguousarray(np.rot90(array, k=turns)) if turns else array
+
     def rgb(self) -> RGB:
         """The frame as displayed, 8-bit RGB, 512 px on the short side (or less if smaller)."""
         w, h = self._display_width, self._display_height

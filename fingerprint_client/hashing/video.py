@@ -99,7 +99,7 @@ def _hash_video(
         stream = pick_stream(container)
         info = stream_info(container, stream)
         width, height = info.width, info.height
-        if "pdq" in options.algorithms:
+        if "pdq" in options.algorithms or options.frames:
             frames, (width, height) = _sample(decode_frames(container, stream), info, progress)
     hashes = file_digests(f, options.algorithms)
     if progress is not None:

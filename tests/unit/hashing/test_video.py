@@ -6,10 +6,12 @@ import hashlib
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 from fingerprint_client.hashing import HashOptions, hash_one
-from fingerprint_client.hashing.pdq import hamming
+from fingerprint_client.hashing._video_decode import decode_frames, open_video, pick_stream
+from fingerprint_client.hashing.pdq import hamming, pdq_from_rgb
 from fingerprint_client.hashing.video import hash_video
 from tests.fixtures.videos import CUTS, VideoSet, encode, synthetic_frames
 
@@ -70,6 +72,8 @@ def test_only_the_requested_hashes(videos: VideoSet) -> None:
     assert set(result.hashes) == {"sha256"}
     assert result.pdq_frames is None
     assert (result.width, result.height) == (320, 240)
+    with_frames = hash_video(videos.original, HashOptions(algorithms=("sha256",), frames=True))
+    assert with_frames.pdq_frames and set(with_frames.hashes) == {"sha256"}
 
 
 def test_reencoded_copy_matches(videos: VideoSet) -> None:
@@ -205,3 +209,18 @@ def test_vp9_in_mp4_with_odd_size(tmp_path: Path) -> None:
     result = hash_video(path, HashOptions())
     assert result.ok, result.error
     assert (result.width, result.height) == (202, 150)
+
+
+def test_reduced_frames_agree_with_full_frames(tmp_path: Path) -> None:
+    """PDQ of the 512 px reduction stays within DESIGN.md's image agreement of the full frame."""
+    path = encode(tmp_path / "hd.mp4", synthetic_frames(1280, 720, 5, 2.0), fps=5)
+    distances = []
+    with path.open("rb") as f, open_video(f, "MP4") as container:
+        stream = pick_stream(container)
+        for decoded in decode_frames(container, stream):
+            reduced = decoded.rgb()
+            assert min(reduced.shape[:2]) == 512
+            full = np.asarray(decoded.full_rgb(), dtype=np.uint8)
+            assert full.shape[:2] == (720, 1280)
+            distances.append(hamming(pdq_from_rgb(reduced).hex, pdq_from_rgb(full).hex))
+    assert max(distances) <= 10 and sum(distances) / len(distances) <= 8, distances
