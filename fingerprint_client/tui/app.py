@@ -32,6 +32,18 @@ def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+def start_resource_tracker() -> None:
+    """Start multiprocessing's resource tracker while stderr is still the real terminal.
+
+    Textual replaces `sys.stderr` while it runs; the tracker, started lazily by the first hashing
+    worker, would then fail ("bad value(s) in fds_to_keep"). Starting it first avoids that.
+    """
+    from multiprocessing import resource_tracker
+
+    with contextlib.suppress(Exception):
+        resource_tracker.ensure_running()
+
+
 @dataclass
 class AppOptions:
     """Everything `make_app` injects: the backend, demo mode, and what tests pin down."""
@@ -65,6 +77,7 @@ class FingerprintApp(App[str | None]):
     ]
 
     def __init__(self, options: AppOptions) -> None:
+        start_resource_tracker()
         super().__init__()
         self.options = options
         self.quick_exited = False

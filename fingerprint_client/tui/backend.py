@@ -78,6 +78,8 @@ class PreparedRequest:
     extra_bodies: tuple[bytes, ...] = ()
     """Further chunks (`POST .../hashes`) when the service limits hashes per request."""
     hash_count: int = 0
+    reveals: tuple[str, ...] = ()
+    """What these bytes reveal, in plain words (principle 7)."""
     handle: object = None
 
 

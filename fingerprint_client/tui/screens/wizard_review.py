@@ -92,7 +92,9 @@ class ReviewScreen(BaseScreen):
                 with VerticalScroll(id="review-raw"):
                     yield Static(request_head(prepared), classes="muted")
                     yield Static(raw_body(prepared), id="review-raw-body")
-            yield Static(Text(REVEALS), id="review-reveals", classes="muted")
+            reveals = "\n".join(prepared.reveals) if prepared.reveals else REVEALS
+            with VerticalScroll(id="review-reveals-box"):
+                yield Static(Text(reveals), id="review-reveals", classes="muted")
             with Horizontal(classes="wizard-buttons"):
                 yield Button(
                     "I agree, send (Ctrl+Y)", compact=True, id="btn-send", variant="primary"

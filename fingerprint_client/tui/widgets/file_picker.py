@@ -75,7 +75,7 @@ class FilePicker(DirectoryTree):
     def action_toggle_mark(self) -> None:
         """Mark or unmark the highlighted file or folder."""
         node = self.cursor_node
-        if node is None or node.data is None or node is self.root:
+        if node is None or node.data is None:
             return
         path = node.data.path
         if path in self.marked:
