@@ -19,7 +19,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, Self, cast
 from urllib.parse import urlsplit
 
 import requests
@@ -195,7 +195,8 @@ class Transport:
             backoff_factor=settings.backoff_factor,
             backoff_jitter=settings.backoff_jitter,
             backoff_max=settings.backoff_max,
-            retry_after_max=max(1, round(settings.retry_after_max)),
+            # typed int by urllib3, but only compared with the parsed seconds: a float works
+            retry_after_max=cast(int, settings.retry_after_max),
             respect_retry_after_header=True,
             raise_on_status=False,
             raise_on_redirect=False,

@@ -239,7 +239,7 @@ class ServiceClient:
             return CaseNotFound("The service does not know this case.", problem)
         if status == 409 and slug == "in-progress":
             return RequestInProgress("The service is still working on this request.")
-        if status == 409:
+        if status == 409 and slug == "idempotency-conflict":
             return IdempotencyConflict(
                 "The service already has a different request under this key.", problem
             )

@@ -95,6 +95,7 @@ def test_netrc_credentials_are_never_sent(tmp_path: Path, monkeypatch: pytest.Mo
         (404, "not-found", CaseNotFound),
         (409, "in-progress", RequestInProgress),
         (409, "idempotency-conflict", IdempotencyConflict),
+        (409, "case-closed", ServiceRefused),
         (422, "validation-failed", ServiceRefused),
         (413, "body-too-large", ServiceRefused),
         (429, "rate-limited", RateLimited),
