@@ -105,6 +105,10 @@ class BatchHasher:
         """Stop the batch (thread-safe): iteration ends within a second, workers are killed."""
         self._cancel.set()
 
+    def worker_pids(self) -> list[int]:
+        """Process ids of the live workers (for diagnostics and tests)."""
+        return [w.process.pid for w in self._workers if w.process.pid is not None]
+
     @property
     def cancelled(self) -> bool:
         """True once `cancel()` was called."""

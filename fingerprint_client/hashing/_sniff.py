@@ -29,13 +29,20 @@ def sniff_image(head: bytes) -> tuple[str, ...] | None:
         return ("GIF",)
     if len(head) >= 12 and head[:4] == b"RIFF" and head[8:12] == b"WEBP":
         return ("WEBP",)
-    if head.startswith(b"BM"):
+    if head.startswith(b"BM") and _bmp_header_ok(head):
         return ("BMP",)
     if head[:4] in (b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+"):
         return ("TIFF",)
     if len(head) >= 12 and head[4:8] == b"ftyp":
         return _sniff_heif(head)
     return None
+
+
+def _bmp_header_ok(head: bytes) -> bool:
+    """ "BM" alone is a weak signature: also require a known DIB header size."""
+    if len(head) < 18:
+        return False
+    return struct.unpack("<I", head[14:18])[0] in (12, 16, 40, 52, 56, 64, 108, 124)
 
 
 def _sniff_heif(head: bytes) -> tuple[str, ...] | None:
