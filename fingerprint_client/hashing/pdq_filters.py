@@ -106,19 +106,38 @@ class BandOperator:
 
 @functools.lru_cache(maxsize=64)
 def band_operator(dimension: int) -> BandOperator:
-    """The cached :class:`BandOperator` for an axis of `dimension` samples."""
-    dense = _dense_operator(dimension)
-    nonzero = dense != 0.0
-    first = np.argmax(nonzero, axis=1)
-    last = dimension - 1 - np.argmax(nonzero[:, ::-1], axis=1)
-    band = int((last - first).max()) + 1
-    index = first[:, None] + np.arange(band)[None, :]
-    inside = index < dimension
-    index = np.minimum(index, dimension - 1)
-    weight = np.where(inside, np.take_along_axis(dense, index, axis=1), 0.0).astype(np.float32)
+    """The cached :class:`BandOperator` for an axis of `dimension` samples.
+
+    Each of the 64 output rows starts as the unit vector at its decimation index and is pushed
+    back through the box filter twice (see :func:`_box_transpose`), on a local window only:
+    every pass widens the support by ``L`` on the left and ``R`` on the right, so the band is
+    ``2 * window - 1`` wide and the cost is 64 x band, independent of the image.
+    """
+    window = jarosz_window_size(dimension)
+    half = (window + 2) // 2
+    left, right = window - half, half - 1
+    start = decimation_indices(dimension).astype(np.int64)  # global position of local index 0
+    values = np.ones((DOWNSAMPLE_SIDE, 1), dtype=np.float64)
+    for _ in range(JAROSZ_PASSES):
+        width = values.shape[1]
+        position = start[:, None] + np.arange(width)[None, :]
+        valid = (position >= 0) & (position < dimension)
+        clipped = np.clip(position, 0, dimension - 1)
+        counts = np.minimum(dimension - 1, clipped + right) - np.maximum(0, clipped - left) + 1
+        scaled = np.where(valid, values / counts, 0.0)
+        csum = np.zeros((DOWNSAMPLE_SIDE, width + 1), dtype=np.float64)
+        np.cumsum(scaled, axis=1, out=csum[:, 1:])
+        # New local u (global start - left + u) sums old local t in [u - left - right, u].
+        u = np.arange(width + left + right)
+        values = csum[:, np.minimum(u + 1, width)] - csum[:, np.clip(u - left - right, 0, width)]
+        start = start - left
+    position = start[:, None] + np.arange(values.shape[1])[None, :]
+    inside = (position >= 0) & (position < dimension)
+    index = np.clip(position, 0, dimension - 1).astype(np.intp)
+    weight = np.where(inside, values, 0.0).astype(np.float32)
     index.setflags(write=False)
     weight.setflags(write=False)
-    return BandOperator(index.astype(np.intp), weight)
+    return BandOperator(index, weight)
 
 
 def downsample_operators(num_rows: int, num_cols: int) -> tuple[BandOperator, BandOperator]:

@@ -20,7 +20,12 @@ from fingerprint_client.hashing.pdq import (
     pdq_from_luma,
     pdq_from_rgb,
 )
-from fingerprint_client.hashing.pdq_filters import downsample_operators, quality_metric
+from fingerprint_client.hashing.pdq_filters import (
+    band_operator,
+    dense_downsample_operator,
+    downsample_operators,
+    quality_metric,
+)
 from tests.unit.hashing.pdq_pictures import cloud_picture
 
 Floats = npt.NDArray[np.float64]
@@ -90,6 +95,17 @@ def test_matches_a_literal_transcription_of_meta(rows: int, cols: int) -> None:
     result = pdq_from_luma(luma)
     assert hamming(result.hex, expected_hex) <= 2
     assert abs(result.quality - expected_quality) <= 1
+
+
+@pytest.mark.parametrize("dimension", [5, 6, 64, 128, 129, 333, 1004, 1600, 4001])
+def test_band_operator_equals_the_dense_operator(dimension: int) -> None:
+    band = band_operator(dimension)
+    rebuilt = np.zeros((64, dimension), dtype=np.float64)
+    rows = np.repeat(np.arange(64), band.index.shape[1])
+    np.add.at(rebuilt, (rows, band.index.ravel()), band.weight.ravel().astype(np.float64))
+    np.testing.assert_allclose(rebuilt, dense_downsample_operator(dimension), atol=1e-7)
+    # every output is an average: its weights sum to one
+    np.testing.assert_allclose(band.weight.sum(axis=1), 1.0, rtol=1e-5)
 
 
 def test_quality_metric_is_metas() -> None:
