@@ -4,7 +4,8 @@ Written from Meta's published algorithm (facebook/ThreatExchange, ``pdq/cpp``):
 
 1. luminance ``Y = 0.299 R + 0.587 G + 0.114 B`` as float32 (a grey image is used as is);
 2. a tent filter (two X,Y passes of 1-D box filters, window ``ceil(side / 128)``) and decimation
-   to 64x64 at cell centres - done here as two matrix products, see :mod:`.pdq_filters`;
+   to 64x64 at cell centres - one linear operator per axis, applied here as banded reductions
+   over row strips (see :mod:`.pdq_filters`);
 3. the quality metric on the 64x64 plane;
 4. the 16x16 block of DCT frequencies 1..16 on both axes;
 5. bit ``k = 16 i + j`` is set when coefficient ``(i, j)`` is strictly greater than the median
@@ -41,6 +42,7 @@ from fingerprint_client.hashing.pdq_modes import (
 __all__ = [
     "DIHEDRAL_NAMES",
     "PdqHash",
+    "dihedral_coefficients",
     "hamming",
     "luma_from_rgb",
     "pdq_from_image",
