@@ -22,8 +22,10 @@ from __future__ import annotations
 import json
 import secrets
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
+from typing import TypeVar
 
 import keyring
 import keyring.backend
@@ -34,6 +36,8 @@ from keyring.compat import properties
 SERVICE_NAME = "fingerprint-client"
 CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 PIN_BITS = 60
+INIT_RETRY_DELAYS = (0.2, 0.5)
+_T = TypeVar("_T")
 _LOOKALIKES = str.maketrans("OIL", "011")
 
 _INSECURE_CLASS_NAMES = {
@@ -189,6 +193,17 @@ class Keystore:
     def _key(self, name: str) -> str:
         return f"{self.namespace}:{name}" if self.namespace else name
 
+    @staticmethod
+    def _retry(op: Callable[..., _T], *args: str) -> _T:
+        """Run one backend call; a transient `InitError` (the Secret Service collection not
+        ready yet, seen right after the daemon starts) is retried twice."""
+        for delay in INIT_RETRY_DELAYS:
+            try:
+                return op(*args)
+            except keyring.errors.InitError:
+                time.sleep(delay)
+        return op(*args)
+
     @contextmanager
     def _guard(self, what: str) -> Iterator[None]:
         try:
@@ -211,12 +226,12 @@ class Keystore:
     def get(self, name: str) -> str | None:
         """The secret stored as `name` in this namespace, or None."""
         with self._guard("read a secret"):
-            return self.backend.get_password(SERVICE_NAME, self._key(name))
+            return self._retry(self.backend.get_password, SERVICE_NAME, self._key(name))
 
     def set(self, name: str, secret: str) -> None:
         """Store `secret` as `name` and record the name in this namespace's index."""
         with self._guard("store a secret"):
-            self.backend.set_password(SERVICE_NAME, self._key(name), secret)
+            self._retry(self.backend.set_password, SERVICE_NAME, self._key(name), secret)
             names = self._read_index()
             if name not in names:
                 names.append(name)
@@ -225,10 +240,12 @@ class Keystore:
     def delete(self, name: str) -> bool:
         """Delete `name`; True if it existed."""
         with self._guard("delete a secret"):
-            existed = self.backend.get_password(SERVICE_NAME, self._key(name)) is not None
+            existed = (
+                self._retry(self.backend.get_password, SERVICE_NAME, self._key(name)) is not None
+            )
             if existed:
                 try:
-                    self.backend.delete_password(SERVICE_NAME, self._key(name))
+                    self._retry(self.backend.delete_password, SERVICE_NAME, self._key(name))
                 except keyring.errors.PasswordDeleteError:
                     existed = False
             names = self._read_index()
@@ -238,7 +255,7 @@ class Keystore:
             return existed
 
     def _read_index(self) -> list[str]:
-        raw = self.backend.get_password(SERVICE_NAME, self._key("index"))
+        raw = self._retry(self.backend.get_password, SERVICE_NAME, self._key("index"))
         if not raw:
             return []
         try:
@@ -249,10 +266,15 @@ class Keystore:
 
     def _write_index(self, names: list[str]) -> None:
         if names:
-            self.backend.set_password(SERVICE_NAME, self._key("index"), json.dumps(sorted(names)))
+            self._retry(
+                self.backend.set_password,
+                SERVICE_NAME,
+                self._key("index"),
+                json.dumps(sorted(names)),
+            )
         else:
             with suppress(keyring.errors.PasswordDeleteError):
-                self.backend.delete_password(SERVICE_NAME, self._key("index"))
+                self._retry(self.backend.delete_password, SERVICE_NAME, self._key("index"))
 
     def entry_names(self) -> list[str]:
         """Names of every entry this namespace stored (from the index)."""
