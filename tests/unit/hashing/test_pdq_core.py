@@ -9,6 +9,8 @@ import tracemalloc
 import numpy as np
 import numpy.typing as npt
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from PIL import Image
 
 from fingerprint_client.hashing import pdq
@@ -106,6 +108,20 @@ def test_band_operator_equals_the_dense_operator(dimension: int) -> None:
     np.testing.assert_allclose(rebuilt, dense_downsample_operator(dimension), atol=1e-7)
     # every output is an average: its weights sum to one
     np.testing.assert_allclose(band.weight.sum(axis=1), 1.0, rtol=1e-5)
+
+
+@settings(max_examples=30, deadline=None)
+@given(rows=st.integers(5, 420), cols=st.integers(5, 420), seed=st.integers(0, 2**32 - 1))
+def test_strip_reduction_equals_the_dense_product(rows: int, cols: int, seed: int) -> None:
+    luma = np.random.default_rng(seed).random((rows, cols), dtype=np.float32) * 255
+    expected = (
+        dense_downsample_operator(rows).astype(np.float64)
+        @ luma.astype(np.float64)
+        @ dense_downsample_operator(cols).T.astype(np.float64)
+    )
+    strips = ((start, luma[start : start + 7]) for start in range(0, rows, 7))
+    block = pdq._reduce_strips(rows, cols, strips)
+    np.testing.assert_allclose(block, expected, atol=1e-3)
 
 
 def test_quality_metric_is_metas() -> None:
