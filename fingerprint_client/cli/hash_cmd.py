@@ -203,7 +203,8 @@ def _cells(result: FileResult, algorithms: tuple[str, ...]) -> list[tuple[str, T
 
 
 def _print_summary(console: Console, inputs: InputSet, failed: int, as_json: bool) -> None:
-    if as_json and not sys.stderr.isatty() and not inputs.skipped:
+    quiet = not (inputs.skipped or inputs.subfolders_not_entered)
+    if as_json and not sys.stderr.isatty() and quiet:
         return
     total = len(inputs.files) + len(inputs.problems)
     parts = [f"{total - failed} of {total} file(s) fingerprinted"]
@@ -211,6 +212,8 @@ def _print_summary(console: Console, inputs: InputSet, failed: int, as_json: boo
         parts.append(f"{failed} could not be read")
     if inputs.skipped:
         parts.append(f"{inputs.skipped} file(s) in folders skipped (not images or videos)")
+    if inputs.subfolders_not_entered:
+        parts.append(f"{inputs.subfolders_not_entered} sub-folder(s) not entered (add --recursive)")
     if total == 0 and not inputs.skipped:
         parts = ["No files to fingerprint were found"]
     console.print(Text("; ".join(parts) + ". Nothing was sent anywhere."))

@@ -24,12 +24,14 @@ class InputSet:
     """The files to fingerprint, how many folder entries were skipped, and unreadable folders.
 
     `problems` holds one failed `FileResult` (index -1) per named or nested folder that could
-    not be listed; report them beside the results of `files`.
+    not be listed; report them beside the results of `files`. `subfolders_not_entered` counts
+    the sub-folders left alone because `recursive` was off.
     """
 
     files: list[Path] = field(default_factory=list)
     skipped: int = 0
     problems: list[FileResult] = field(default_factory=list)
+    subfolders_not_entered: int = 0
 
 
 def collect_inputs(paths: Sequence[Path], recursive: bool) -> InputSet:
@@ -51,8 +53,10 @@ def _is_dir(path: Path) -> bool:
 
 
 def _collect_folder(root: Path, recursive: bool, out: InputSet) -> None:
-    for entry_path, is_problem in _walk(root, recursive):
-        if is_problem:
+    for entry_path, kind in _walk(root, recursive):
+        if kind == "subfolder":
+            out.subfolders_not_entered += 1
+        elif kind == "problem":
             out.problems.append(
                 FileResult.failure(-1, entry_path, HashError.of("permission-denied"))
             )
@@ -62,13 +66,13 @@ def _collect_folder(root: Path, recursive: bool, out: InputSet) -> None:
             out.skipped += 1
 
 
-def _walk(root: Path, recursive: bool) -> Iterator[tuple[Path, bool]]:
-    """(path, unreadable-folder?) for every entry below `root`, sorted by name per folder."""
+def _walk(root: Path, recursive: bool) -> Iterator[tuple[Path, str]]:
+    """(path, "file" | "problem" | "subfolder") below `root`, sorted by name per folder."""
     try:
         with os.scandir(root) as it:
             entries = sorted(it, key=lambda e: e.name)
     except OSError:
-        yield root, True
+        yield root, "problem"
         return
     subdirs: list[Path] = []
     for entry in entries:
@@ -79,10 +83,12 @@ def _walk(root: Path, recursive: bool) -> Iterator[tuple[Path, bool]]:
                 continue
         except OSError:
             pass
-        yield path, False
-    if recursive:
-        for sub in subdirs:
+        yield path, "file"
+    for sub in subdirs:
+        if recursive:
             yield from _walk(sub, recursive)
+        else:
+            yield sub, "subfolder"
 
 
 def _looks_supported(path: Path) -> bool:

@@ -1,0 +1,53 @@
+"""Every hashing process stays under 500 MB, measured as the peak RSS of a real subprocess."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+LIMIT_MB = 500
+_CODE = """
+import json, sys
+from pathlib import Path
+from fingerprint_client.hashing import HashOptions, hash_one
+algorithms = tuple(sys.argv[2].split(","))
+print(json.dumps(hash_one(Path(sys.argv[1]), HashOptions(algorithms=algorithms)).to_json()))
+"""
+
+
+def _peak(path: Path, algorithms: str = "pdq,md5,sha256") -> tuple[dict[str, object], float]:
+    """The JSON result and the peak resident memory (MB) of a process hashing `path`."""
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _CODE, str(path), algorithms],
+        stdout=subprocess.PIPE,
+        cwd=Path(__file__).resolve().parents[3],
+    )
+    assert proc.stdout is not None
+    out = proc.stdout.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    assert proc.returncode == 0
+    return json.loads(out), usage.ru_maxrss / 1024
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(180)
+def test_a_144_megapixel_png_is_refused_in_bounded_memory(big_images: dict[str, Path]) -> None:
+    result, peak = _peak(big_images["png144"])
+    assert result["ok"] is False
+    assert result["error"]["code"] == "too-large"  # type: ignore[index]
+    assert peak < LIMIT_MB
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(180)
+@pytest.mark.parametrize("name", ["png49", "jpeg48"])
+def test_big_pictures_hash_under_500_mb(big_images: dict[str, Path], name: str) -> None:
+    result, peak = _peak(big_images[name], "pdq,md5,sha256,phash,dhash,whash")
+    assert result["ok"] is True, result
+    assert peak < LIMIT_MB
