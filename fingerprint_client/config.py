@@ -23,7 +23,8 @@ from fingerprint_client.guidance import NO_SERVICE
 from fingerprint_client.paths import AppDirs
 
 CONFIG_NAME = "config.toml"
-KNOWN_ALGORITHMS = ("pdq", "md5", "sha256", "phash", "dhash", "whash", "pdq_frames")
+KNOWN_ALGORITHMS = ("pdq", "md5", "sha256", "phash", "dhash", "whash")
+"""The algorithms one can choose (hashing.SUPPORTED_ALGORITHMS; video frames come with pdq)."""
 
 NO_SERVICE_MESSAGE = NO_SERVICE
 """Shown by `submit` (CLI and TUI) while no profile exists: no real service is configured;

@@ -82,11 +82,10 @@ class Store(OutboxStore):
     def add_profile(self, name: str, url: str) -> ProfileRecord:
         """Add an endpoint profile; `StoreError("profile-exists")` if the name is taken."""
         rec = ProfileRecord(name=name, url=url, created_at=now())
-        try:
-            with self._tx() as c:
-                c.execute("INSERT INTO profiles VALUES (?, ?, ?)", (name, url, rec.created_at))
-        except sqlite3.IntegrityError as exc:
-            raise StoreError("profile-exists", f"A profile named {name!r} exists.") from exc
+        with self._tx() as c:
+            if c.execute("SELECT 1 FROM profiles WHERE name = ?", (name,)).fetchone():
+                raise StoreError("profile-exists", f"A profile named {name!r} exists.")
+            c.execute("INSERT INTO profiles VALUES (?, ?, ?)", (name, url, rec.created_at))
         return rec
 
     def get_profile(self, name: str) -> ProfileRecord | None:

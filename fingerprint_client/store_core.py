@@ -26,6 +26,19 @@ def now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
+def db_error(exc: sqlite3.Error) -> StoreError:
+    """A SQLite error as a `StoreError` with a kind message (no SQL, no path)."""
+    text = str(exc).lower()
+    if isinstance(exc, sqlite3.OperationalError) and ("locked" in text or "busy" in text):
+        return StoreError(
+            "store-busy",
+            "The local database is busy (another fingerprint-client is using it). Try again.",
+        )
+    return StoreError(
+        "store-error", f"The local database could not be updated ({type(exc).__name__})."
+    )
+
+
 @dataclass(frozen=True)
 class CaseRef:
     """A short reference to a case, as `check` reports it."""
@@ -72,20 +85,32 @@ class StoreCore:
 
     @contextmanager
     def _tx(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction (`BEGIN IMMEDIATE`); any error rolls everything back. SQLite
+        errors become `StoreError` (`store-busy` or `store-error`)."""
         with self._lock:
-            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                self._conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.Error as exc:
+                raise db_error(exc) from exc
             try:
                 yield self._conn
-            except BaseException:
-                self._conn.execute("ROLLBACK")
+                self._conn.execute("COMMIT")
+            except BaseException as exc:
+                if self._conn.in_transaction:
+                    with suppress(sqlite3.Error):
+                        self._conn.execute("ROLLBACK")
+                if isinstance(exc, sqlite3.Error):
+                    raise db_error(exc) from exc
                 raise
-            self._conn.execute("COMMIT")
 
     def _q(self, sql: str, args: Sequence[Any] = ()) -> list[sqlite3.Row]:
         with self._lock:
-            cur = self._conn.execute(sql, args)
-            cur.row_factory = sqlite3.Row
-            return cur.fetchall()
+            try:
+                cur = self._conn.execute(sql, args)
+                cur.row_factory = sqlite3.Row
+                return cur.fetchall()
+            except sqlite3.Error as exc:
+                raise db_error(exc) from exc
 
     # -- labels ----------------------------------------------------------------------------------
 

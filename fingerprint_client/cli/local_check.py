@@ -103,7 +103,7 @@ def check_cmd(ctx: CliContext, paths: tuple[Path, ...], as_json: bool) -> None:
     inputs = collect_inputs(list(paths), recursive=True)
     with open_local(ctx) as store:
         pdq_index = store.all_pdq_values()
-        results = _hash_all(inputs.files, sys.stderr.isatty() and not as_json)
+        results = _hash_all(inputs.files, sys.stderr.isatty())
         rows = []
         for index, path in enumerate(inputs.files):
             result = results.get(index)

@@ -80,7 +80,10 @@ def add_cmd(ctx: CliContext, name: str, url: str, api_key_stdin: bool) -> None:
         fail(str(exc), 2)
     api_key = None
     if api_key_stdin:
-        api_key = sys.stdin.readline().strip()
+        if sys.stdin.isatty():
+            api_key = click.prompt("API key", hide_input=True, err=True, default="").strip()
+        else:
+            api_key = sys.stdin.readline().strip()
         if not api_key:
             fail("No API key was given on stdin.", 2)
     settings = settings_for(ctx).settings

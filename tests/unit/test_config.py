@@ -101,3 +101,11 @@ def test_service_url_rules(url: str, ok: bool) -> None:
     else:
         with pytest.raises(ValueError):
             validate_service_url(url)
+
+
+def test_known_algorithms_follow_the_hashing_engine() -> None:
+    from fingerprint_client.config import KNOWN_ALGORITHMS
+    from fingerprint_client.hashing import SUPPORTED_ALGORITHMS
+
+    assert set(KNOWN_ALGORITHMS) == set(SUPPORTED_ALGORITHMS)
+    assert set(Settings().default_algorithms) <= set(SUPPORTED_ALGORITHMS)

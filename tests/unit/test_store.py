@@ -119,7 +119,7 @@ def test_create_case_round_trip_and_lookup(store: Store) -> None:
 
 
 def test_create_is_atomic_when_an_item_is_invalid(store: Store) -> None:
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises(StoreError) as err:
         store.create_case_with_outbox(
             NewCase(profile="mock", program="adult"),
             [NewHash("sha256", SHA)],
@@ -129,6 +129,8 @@ def test_create_is_atomic_when_an_item_is_invalid(store: Store) -> None:
             ],
             pin="AAAA-BBBB-CCCC",
         )
+    assert err.value.code == "store-error"
+    assert isinstance(err.value.__cause__, sqlite3.IntegrityError)
     assert store.list_cases() == []
     assert store.pending_outbox() == []
     assert store.find_by_sha256(SHA) == []
@@ -236,6 +238,20 @@ def test_threads_share_one_store(store: Store) -> None:
         t.join()
     assert errors == []
     assert len(store.list_cases()) == 20
+
+
+def test_busy_database_gives_store_busy(store: Store) -> None:
+    other = sqlite3.connect(store.path, timeout=0)
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        store._conn.execute("PRAGMA busy_timeout = 50")
+        with pytest.raises(StoreError) as err:
+            make_case(store)
+        assert err.value.code == "store-busy"
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    make_case(store)
 
 
 def test_two_connections_see_each_other(store_dirs: AppDirs, memory_keystore: Keystore) -> None:
