@@ -147,7 +147,7 @@ class CoreBackend:
             out = []
             for r in records:
                 try:
-                    has_key = self.keystore.get_api_key(r.name) is not None
+                    has_key = self.store.keystore.get_api_key(r.name) is not None
                 except KeystoreError:
                     has_key = False
                 out.append(ProfileInfo(r.name, r.url, r.name == default, has_key))
@@ -181,7 +181,7 @@ class CoreBackend:
                 self.store.remove_profile(name)
             self.store.add_profile(name, url)
             if api_key:
-                self.keystore.set_api_key(name, api_key)
+                self.store.keystore.set_api_key(name, api_key)
             if make_default or self._settings().default_profile is None:
                 config.update_settings(self.dirs, default_profile=name)
 
@@ -190,7 +190,7 @@ class CoreBackend:
         with self._lock, _kind_errors():
             self.store.remove_profile(name)
             with contextlib.suppress(KeystoreError):
-                self.keystore.delete_api_key(name)
+                self.store.keystore.delete_api_key(name)
             if self._settings().default_profile == name:
                 config.update_settings(self.dirs, default_profile=None)
 
@@ -303,7 +303,7 @@ class CoreBackend:
         if not isinstance(plan, casework.SubmitPlan):
             raise BackendError("not-prepared", "This request was not prepared here; start again.")
         with self._lock, _kind_errors():
-            secure = self.keystore.is_secure
+            secure = self.store.keystore.is_secure
             case = casework.commit_submission(
                 self.store,
                 plan,
@@ -415,7 +415,7 @@ class CoreBackend:
         if local_id in self._session_pins:
             return self._session_pins[local_id]
         with _kind_errors():
-            return self.keystore.get_pin(local_id)
+            return self.store.keystore.get_pin(local_id)
 
     def forget_all(self) -> None:
         """Wipe database, settings, logs and keyring entries; start again empty."""

@@ -66,7 +66,8 @@ def _blobs(rng: np.random.Generator) -> Pixels:
         cx, cy, s = rng.uniform(0, 1), rng.uniform(0, 1), rng.uniform(0.05, 0.2)
         field += np.exp(-((x - cx) ** 2 + (y - cy) ** 2) / (2 * s * s))
     field /= field.max()
-    return _to_rgb(field, field**2, 1 - field)
+    bands = (np.floor(field * 6) % 2).astype(np.float64)
+    return _to_rgb(bands, field**2, 1 - field)
 
 
 def _spiral(rng: np.random.Generator) -> Pixels:
@@ -74,8 +75,9 @@ def _spiral(rng: np.random.Generator) -> Pixels:
     dx, dy = x - 0.5, (y - 0.5) * HEIGHT / WIDTH
     theta = np.arctan2(dy, dx)
     r = np.hypot(dx, dy)
-    s = 0.5 + 0.5 * np.sin(theta * rng.integers(3, 7) + r * 40)
-    return _to_rgb(s, 0.5 * (1 - s) + 0.5 * r, 0.8 * s * (1 - r))
+    s = 0.5 + 0.5 * np.sin(theta * int(rng.integers(3, 7)) + r * 25)
+    checks = ((np.floor(x * 8) + np.floor(y * 6)) % 2).astype(np.float64)
+    return _to_rgb(s, 0.6 * checks + 0.4 * r, 1 - s * checks)
 
 
 PATTERNS: tuple[tuple[str, Callable[[np.random.Generator], Pixels]], ...] = (

@@ -49,9 +49,8 @@ def event_line(detail_event: object) -> Text:
 
     assert isinstance(detail_event, CaseEvent)
     text = Text(f"{short_time(detail_event.at)}  {detail_event.status}: {detail_event.detail}")
-    if detail_event.platform:
-        action = ACTION_WORDS.get(detail_event.action or "", detail_event.action or "")
-        text.append(f"  [{detail_event.platform}: {action}]")
+    if detail_event.platform and detail_event.action:
+        text.append(f"  ({ACTION_WORDS.get(detail_event.action, detail_event.action)})")
     return text
 
 
@@ -155,7 +154,7 @@ class CaseScreen(BaseScreen):
 
     @on(WorkDone)
     def _done(self, message: WorkDone) -> None:
-        self.query_one("#case-status", Static).update(Text("✔ " + message.detail))
+        self.query_one("#case-status", Static).update(Text(message.detail))
         self.load(refresh=False)
 
     def action_refresh(self) -> None:
@@ -243,7 +242,7 @@ class CaseScreen(BaseScreen):
             except Exception as exc:
                 self.post_message(WorkFailed(f"Withdrawing stopped ({type(exc).__name__})."))
                 return
-            self.post_message(WorkDone("withdraw", status_words(summary.status)))
+            self.post_message(WorkDone("withdraw", "Now: " + status_words(summary.status)))
 
         self.run_worker(work, thread=True, group="withdraw")
 

@@ -143,7 +143,9 @@ class DeliveryScreen(BaseScreen):
         self.delivery = message.delivery
         summary = message.delivery.summary
         status = Text(status_words(summary.status))
-        if not message.delivery.delivered:
+        if summary.status in {"failed", "rejected"}:
+            status.append(f"\n{message.delivery.problem or ''}")
+        elif not message.delivery.delivered:
             status = Text(
                 "⏳ Not sent yet - you seem to be offline or the service is not answering. "
                 "The request is saved and will be sent later (press r to try now)."

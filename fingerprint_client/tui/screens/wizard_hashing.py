@@ -25,9 +25,10 @@ from fingerprint_client.tui.screens.base import BaseScreen
 
 LOW_QUALITY = 50
 QUALITY_EXPLAINED = (
-    "Low quality means the picture has little detail (very dark, plain or tiny), so its "
-    "fingerprint may not match copies reliably. The service may refuse a request that contains "
-    "one. Press Ctrl+X to leave those files out."
+    "⚠ Low quality means the picture has little detail (very dark, plain or tiny), so its "
+    "PDQ fingerprint would not match copies reliably and is left out. Its exact fingerprints "
+    "(MD5, SHA-256) are still sent; they match only identical copies. Press Ctrl+X to leave "
+    "these files out completely."
 )
 
 
@@ -50,7 +51,7 @@ class HashingScreen(BaseScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel / back"),
         Binding("ctrl+n", "next", "Review"),
-        Binding("ctrl+x", "drop_low_quality", "Leave out low quality", show=False),
+        Binding("ctrl+x", "drop_low_quality", "Leave out low quality"),
     ]
 
     def __init__(self, draft: RequestDraft) -> None:

@@ -23,10 +23,10 @@ _HINTS = {
 }
 
 
-def suggest_profile(program: Program, profiles: list[ProfileInfo]) -> str | None:
+def suggest_profile(program: Program | None, profiles: list[ProfileInfo]) -> str | None:
     """The profile whose name fits the program, else the default, else the first."""
     for profile in profiles:
-        if any(hint in profile.name.lower() for hint in _HINTS[program]):
+        if program and any(hint in profile.name.lower() for hint in _HINTS[program]):
             return profile.name
     for profile in profiles:
         if profile.is_default:
@@ -98,7 +98,7 @@ class ProgramScreen(BaseScreen):
         self._suggest()
 
     def _suggest(self) -> None:
-        if self.draft.program is None or not self._profiles:
+        if not self._profiles:
             return
         suggested = suggest_profile(self.draft.program, self._profiles)
         if suggested is not None:
