@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from rich.text import Text
 from textual.pilot import Pilot
@@ -22,7 +23,7 @@ FIXED_NOW = datetime(2026, 11, 23, 9, 30, 0, tzinfo=UTC)
 
 
 async def wait_until(
-    pilot: Pilot[object], condition: Callable[[], bool], timeout: float = 30.0, what: str = ""
+    pilot: Pilot[Any], condition: Callable[[], bool], timeout: float = 30.0, what: str = ""
 ) -> None:
     """Let the app run until `condition()` holds; fail after `timeout` seconds."""
     deadline = time.monotonic() + timeout
