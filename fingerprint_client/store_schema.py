@@ -191,5 +191,12 @@ def connect(db_path: Path) -> sqlite3.Connection:
             "The local database could not be read; it may be damaged "
             f"({type(exc).__name__}). `forget --all` starts afresh.",
         ) from exc
+    except Exception as exc:
+        conn.close()
+        raise StoreError(
+            "migration-failed",
+            "The local database could not be updated to this version of fingerprint-client "
+            f"({type(exc).__name__}); nothing was changed. Please report this.",
+        ) from exc
     tighten_files(db_path)
     return conn

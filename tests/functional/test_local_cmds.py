@@ -181,3 +181,18 @@ def test_forget_all(store: Store, store_dirs: AppDirs, memory_keystore: Keystore
 
     again = run(store_dirs, "forget", "--all", "--yes")
     assert again.exit_code == 0 and "nothing to delete" in again.stdout
+
+
+def test_forget_all_without_a_keyring(store_dirs: AppDirs) -> None:
+    import keyring.backends.fail
+
+    from fingerprint_client.keystore import use_backend
+
+    with use_backend(keyring.backends.fail.Keyring()):  # type: ignore[no-untyped-call]
+        assert run(store_dirs, "profiles", "add", "m", "--url", "http://127.0.0.1:1").exit_code == 0
+        pin = run(store_dirs, "profiles", "list", "--json")
+        assert json.loads(pin.stdout)[0]["api_key"] is None
+        done = run(store_dirs, "forget", "--all", "--yes")
+    assert done.exit_code == 0, done.output
+    assert "the local database" in done.stdout
+    assert not (store_dirs.data / DB_NAME).exists()

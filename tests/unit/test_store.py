@@ -278,3 +278,54 @@ def test_profiles_crud(store: Store) -> None:
     assert store.get_profile("a") is not None
     assert store.remove_profile("a") and not store.remove_profile("a")
     assert store.get_profile("a") is None
+
+
+def test_later_migrations_run_once_in_order(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from fingerprint_client import store_schema
+
+    db = tmp_path / "m.sqlite3"
+    ks = Keystore(InMemoryKeyring())
+    with Store.open(db, ks) as s:
+        s.add_profile("p", "https://example.org")
+    ran: list[int] = []
+
+    def v2(conn: sqlite3.Connection) -> None:
+        ran.append(2)
+        conn.execute("ALTER TABLE profiles ADD COLUMN note TEXT")
+
+    monkeypatch.setattr(store_schema, "MIGRATIONS", [*store_schema.MIGRATIONS, v2])
+    monkeypatch.setattr(store_schema, "SCHEMA_VERSION", SCHEMA_VERSION + 1)
+    for _ in range(2):
+        conn = store_schema.connect(db)
+        assert user_version(conn) == SCHEMA_VERSION + 1
+        conn.close()
+    assert ran == [2]
+    conn = sqlite3.connect(db)
+    assert conn.execute("SELECT name, note FROM profiles").fetchall() == [("p", None)]
+    conn.close()
+
+
+def test_failed_migration_leaves_the_old_version(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from fingerprint_client import store_schema
+
+    db = tmp_path / "f.sqlite3"
+    Store.open(db, Keystore(InMemoryKeyring())).close()
+
+    def broken(conn: sqlite3.Connection) -> None:
+        conn.execute("CREATE TABLE half_done (x)")
+        raise RuntimeError("power cut")
+
+    monkeypatch.setattr(store_schema, "MIGRATIONS", [*store_schema.MIGRATIONS, broken])
+    monkeypatch.setattr(store_schema, "SCHEMA_VERSION", SCHEMA_VERSION + 1)
+    with pytest.raises(StoreError) as err:
+        store_schema.connect(db)
+    assert err.value.code == "migration-failed"
+    conn = sqlite3.connect(db)
+    assert user_version(conn) == SCHEMA_VERSION
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    assert "half_done" not in tables
+    conn.close()
