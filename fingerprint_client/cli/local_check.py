@@ -24,7 +24,7 @@ from rich.table import Table
 from rich.text import Text
 
 from fingerprint_client.cli.context import CliContext
-from fingerprint_client.cli.local_cmds import open_local, plain_console
+from fingerprint_client.cli.local_cmds import open_local, plain_console, shown
 from fingerprint_client.hashing import BatchHasher, FileResult, HashOptions, collect_inputs
 from fingerprint_client.hashing import Progress as HashProgress
 from fingerprint_client.hashing.pdq import hamming
@@ -140,5 +140,5 @@ def _print_table(rows: list[dict[str, Any]]) -> None:
         else:
             verdict = "not in any case here"
         ids = ", ".join(f"{c['local_id']} ({c['status']})" for c in r["cases"])
-        table.add_row(Text(r["path"]), Text(verdict), Text(ids))
+        table.add_row(Text(shown(r["path"])), Text(shown(verdict)), Text(ids))
     plain_console().print(table)

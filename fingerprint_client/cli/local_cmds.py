@@ -22,6 +22,7 @@ from fingerprint_client.forget import forget_everything
 from fingerprint_client.keystore import KeystoreError, open_keystore
 from fingerprint_client.logs import setup_logging
 from fingerprint_client.receipt import build_receipt, receipt_text
+from fingerprint_client.service.sanitize import clean_text
 from fingerprint_client.store import Store, StoreError, now
 
 
@@ -29,6 +30,13 @@ def fail(message: str, code: int = 1) -> NoReturn:
     """Print `message` to stderr and exit with `code` (1 failure, 2 usage)."""
     click.echo(message, err=True)
     sys.exit(code)
+
+
+def shown(value: object) -> str:
+    """Text safe to print: undecodable bytes of file names as backslash escapes, no terminal
+    escape sequences or control characters (file names and server text are never trusted)."""
+    text = str(value).encode("utf-8", "backslashreplace").decode("utf-8")
+    return clean_text(text, 4000)
 
 
 def plain_console(stderr: bool = False) -> Console:
@@ -127,7 +135,7 @@ def export_cmd(ctx: CliContext, ident: str, output: Path | None, as_json: bool) 
         fail(f"The receipt could not be written ({exc.strerror or type(exc).__name__}).")
     click.echo("Receipt written (readable text, then JSON):")
     for t in targets:
-        click.echo(f"  {t}")
+        click.echo(f"  {shown(t)}")
 
 
 def _confirm_forget() -> bool:
@@ -173,4 +181,4 @@ def register(group: click.Group) -> None:
         group.add_command(command)
 
 
-__all__ = ["fail", "open_local", "plain_console", "register", "write_private"]
+__all__ = ["fail", "open_local", "plain_console", "register", "shown", "write_private"]

@@ -18,7 +18,13 @@ from rich.table import Table
 from rich.text import Text
 
 from fingerprint_client.cli.context import CliContext
-from fingerprint_client.cli.local_cmds import fail, open_local, plain_console, settings_for
+from fingerprint_client.cli.local_cmds import (
+    fail,
+    open_local,
+    plain_console,
+    settings_for,
+    shown,
+)
 from fingerprint_client.config import update_settings, validate_service_url
 from fingerprint_client.keystore import KeystoreError
 from fingerprint_client.store import StoreError
@@ -57,8 +63,8 @@ def list_cmd(ctx: CliContext, as_json: bool) -> None:
     for r in rows:
         key = {True: "stored", False: "none", None: "keyring unavailable"}[r["api_key"]]
         table.add_row(
-            Text(str(r["name"])),
-            Text(str(r["url"])),
+            Text(shown(r["name"])),
+            Text(shown(r["url"])),
             Text("yes" if r["default"] else ""),
             Text(key),
         )

@@ -86,3 +86,12 @@ def test_check_finds_exact_and_similar_files(
 def test_check_needs_a_path(store_dirs: AppDirs) -> None:
     result = CliRunner().invoke(cli, ["--data-dir", str(store_dirs.data), "check"])
     assert result.exit_code == 2
+
+
+def test_check_table_never_prints_escape_sequences(store_dirs: AppDirs, tmp_path: Path) -> None:
+    evil = tmp_path / "evil\x1b]0;pwned\x07\x1b[31m.png"
+    photo_like(64, 64, seed=3).save(evil, format="PNG")
+    result = CliRunner().invoke(cli, ["--data-dir", str(store_dirs.data), "check", str(evil)])
+    assert result.exit_code == 0, result.output
+    assert "\x1b" not in result.stdout and "\x07" not in result.stdout
+    assert "not in any case" in result.stdout
