@@ -9,7 +9,7 @@ full colour is produced only for the frames the sampler picks, scaled by FFmpeg'
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from fractions import Fraction
@@ -21,6 +21,7 @@ import numpy as np
 import numpy.typing as npt
 from av.container import InputContainer
 from av.video.frame import VideoFrame
+from av.video.reformatter import VideoReformatter
 from av.video.stream import VideoStream
 
 from fingerprint_client.hashing._video_sampling import THUMB_SIDE
@@ -83,6 +84,7 @@ class DecodedFrame:
     _rotation: int
     _display_width: int
     _display_height: int
+    _reformatter: VideoReformatter
 
     @property
     def display_size(self) -> tuple[int, int]:
@@ -100,7 +102,9 @@ class DecodedFrame:
         w, h = self._display_width, self._display_height
         scale = min(1.0, PDQ_SHORT_SIDE / min(w, h))
         tw, th = max(1, round(w * scale)), max(1, round(h * scale))
-        out = self._frame.reformat(width=tw, height=th, format="rgb24", interpolation="AREA")
+        out = self._reformatter.reformat(
+            self._frame, width=tw, height=th, format="rgb24", interpolation="AREA"
+        )
         array = np.asarray(out.to_ndarray(), dtype=np.uint8)
         turns = (self._rotation // 90) % 4
         return np.ascontiguousarray(np.rot90(array, k=turns)) if turns else array
@@ -193,41 +197,113 @@ def display_size(frame: VideoFrame, sar: Fraction | None) -> tuple[int, int, int
     return (h, w, rotation) if rotation in (90, 270) else (w, h, rotation)
 
 
-def decode_frames(container: InputContainer, stream: VideoStream) -> Iterator[DecodedFrame]:
-    """Every frame in display order with its time (seconds from the first frame)."""
-    stream.thread_type = "AUTO"
-    stream.codec_context.thread_count = min(MAX_THREADS, os.cpu_count() or 1)
-    sar = stream.sample_aspect_ratio
-    rate = stream.guessed_rate or stream.average_rate or Fraction(30)
+#: planar formats whose first plane is the luma, with its bit depth
+_LUMA_PLANE_BITS: Final[dict[str, int]] = {
+    **dict.fromkeys(
+        ("yuv420p", "yuvj420p", "yuv422p", "yuvj422p", "yuv444p", "yuvj444p", "yuv440p",
+         "yuvj440p", "yuv411p", "yuv410p", "nv12", "nv21", "gray"), 8
+    ),
+    **dict.fromkeys(("yuv420p10le", "yuv422p10le", "yuv444p10le", "gray10le"), 10),
+    **dict.fromkeys(("yuv420p12le", "yuv422p12le", "yuv444p12le", "gray12le"), 12),
+}  # fmt: skip
+_GRID: Final[int] = THUMB_SIDE * 4
+
+
+def luma_thumb(frame: VideoFrame, reformatter: VideoReformatter) -> Thumb:
+    """A 32x32 grey thumbnail (0..255, full range) for cut detection.
+
+    Read straight from the luma plane where there is one (a 128x128 grid of points averaged
+    in 4x4 blocks: no conversion of the picture); otherwise converted by swscale.
+    """
+    bits = _LUMA_PLANE_BITS.get(frame.format.name)
+    if bits is None:
+        small = reformatter.reformat(
+            frame, width=THUMB_SIDE, height=THUMB_SIDE, format="gray", interpolation="AREA"
+        )
+        return np.asarray(small.to_ndarray(), dtype=np.float32)
+    plane = frame.planes[0]
+    dtype = np.dtype(np.uint8) if bits == 8 else np.dtype("<u2")
+    luma = np.frombuffer(memoryview(plane), dtype).reshape(-1, plane.line_size // dtype.itemsize)
+    rows = np.linspace(0, frame.height - 1, _GRID).astype(np.intp)
+    cols = np.linspace(0, frame.width - 1, _GRID).astype(np.intp)
+    grid = luma[np.ix_(rows, cols)].astype(np.float32) * (255.0 / ((1 << bits) - 1))
+    if frame.color_range != 2 and not frame.format.name.startswith("yuvj"):  # limited range
+        grid = (grid - 16.0) * (255.0 / 219.0)
+    thumb: Thumb = grid.reshape(THUMB_SIDE, 4, THUMB_SIDE, 4).mean(axis=(1, 3))
+    return thumb
+
+
+NeedsEveryFrame = Callable[[float], bool]
+"""Asked with a time (seconds from the first frame): must every frame around it be decoded?"""
+
+
+@dataclass
+class _Clock:
+    """Frame times in seconds from the first frame, always moving forward."""
+
+    rate: float
     origin: float | None = None
-    last_t = -1.0 / float(rate)
+    last: float | None = None
+
+    def time_of(self, frame: VideoFrame) -> float:
+        if frame.pts is not None:
+            raw = frame.time
+        else:  # no stamp (some AVI files): one frame period after the previous frame
+            raw = (self.origin or 0.0) + (self.last or 0.0) + 1.0 / self.rate
+        if self.origin is None:
+            self.origin = raw
+        t = raw - self.origin
+        if self.last is not None and t <= self.last:  # repeated or out-of-order stamps
+            t = self.last + 1e-3
+        self.last = t
+        return t
+
+
+def decode_frames(
+    container: InputContainer, stream: VideoStream, needs_every_frame: NeedsEveryFrame | None = None
+) -> Iterator[DecodedFrame]:
+    """The decoded frames in display order with their times (seconds from the first frame).
+
+    With `needs_every_frame`, frames that no other frame refers to (most B-frames) are not
+    decoded while it answers False for the coming packets: they can never be sampled then, and
+    skipping them saves a good part of the decoding. Frames that others refer to are always
+    decoded (so the picture stays exact) and always looked at for scene cuts.
+    """
+    context = stream.codec_context
+    context.thread_type = "AUTO"
+    context.thread_count = min(MAX_THREADS, os.cpu_count() or 1)
+    sar = stream.sample_aspect_ratio
+    time_base = stream.time_base
+    clock = _Clock(float(stream.guessed_rate or stream.average_rate or 30))
+    thumbs, pictures = VideoReformatter(), VideoReformatter()
+    skipping = False
     count = 0
     try:
-        for frame in container.decode(stream):
-            count += 1
-            if count > MAX_DECODED_FRAMES:
-                raise VideoProblem(
-                    "too-large", "This video has too many frames to fingerprint safely."
-                )
-            raw_t = frame.time if frame.pts is not None else None
-            if raw_t is None:
-                raw_t = (origin or 0.0) + last_t + 1.0 / float(rate)
-            if origin is None:
-                origin = raw_t
-            t = raw_t - origin
-            if t <= last_t:  # out-of-order or repeated stamps: keep time moving forward
-                t = last_t + 1e-3
-            if t > MAX_DURATION:
-                raise VideoProblem(
-                    "too-large", "This video is longer than 4 hours, too long to fingerprint."
-                )
-            last_t = t
-            w, h, rotation = display_size(frame, sar)
-            thumb_frame = frame.reformat(
-                width=THUMB_SIDE, height=THUMB_SIDE, format="gray", interpolation="AREA"
+        for packet in container.demux(stream):
+            skip = (
+                needs_every_frame is not None
+                and clock.origin is not None
+                and packet.pts is not None
+                and time_base is not None
+                and not needs_every_frame(float(packet.pts * time_base) - clock.origin)
             )
-            thumb = thumb_frame.to_ndarray().astype(np.float32)
-            yield DecodedFrame(t, thumb, frame, rotation, w, h)
+            if skip != skipping:
+                context.skip_frame = "NONREF" if skip else "DEFAULT"
+                skipping = skip
+            for frame in stream.decode(packet):
+                count += 1
+                if count > MAX_DECODED_FRAMES:
+                    raise VideoProblem(
+                        "too-large", "This video has too many frames to fingerprint safely."
+                    )
+                t = clock.time_of(frame)
+                if t > MAX_DURATION:
+                    raise VideoProblem(
+                        "too-large", "This video is longer than 4 hours, too long to fingerprint."
+                    )
+                thumb = luma_thumb(frame, thumbs)
+                w, h, rotation = display_size(frame, sar)
+                yield DecodedFrame(t, thumb, frame, rotation, w, h, pictures)
     except av.error.FFmpegError as exc:
         raise _problem_from(exc) from None
     if count == 0:

@@ -37,6 +37,9 @@ MIN_SCENE: Final[float] = 0.5
 NEAR_IDENTICAL_BITS: Final[int] = 10
 """A sampled frame within this many bits of the last kept one is dropped."""
 
+SKIP_MARGIN: Final[float] = 0.3
+"""Every frame is decoded from this long (seconds, by packet time) before a sample is due."""
+
 TIME_SLACK: Final[float] = 0.002
 """Timestamps of copies differ by rounding to their time bases; this much early still counts."""
 
@@ -75,6 +78,10 @@ class SamplePlanner:
         steps = math.floor((t - self._anchor + TIME_SLACK) / self.interval) + 1
         self._due = self._anchor + steps * self.interval
         return True
+
+    def needs_every_frame(self, t: float) -> bool:
+        """Whether frames around `t` may be sampled (so none of them may be skipped)."""
+        return self._anchor is None or t + SKIP_MARGIN >= self._due
 
     def _is_cut(self, thumb: npt.NDArray[np.float32] | None) -> bool:
         if thumb is None:

@@ -100,7 +100,9 @@ def _hash_video(
         info = stream_info(container, stream)
         width, height = info.width, info.height
         if "pdq" in options.algorithms or options.frames:
-            frames, (width, height) = _sample(decode_frames(container, stream), info, progress)
+            planner = SamplePlanner()
+            decoded = decode_frames(container, stream, planner.needs_every_frame)
+            frames, (width, height) = sample_frames(decoded, planner, info, progress)
     hashes = file_digests(f, options.algorithms)
     if progress is not None:
         progress(1.0)
@@ -118,12 +120,15 @@ def _hash_video(
     )
 
 
-def _sample(
-    decoded: Iterator[DecodedFrame], info: StreamInfo, progress: Progress | None
+def sample_frames(
+    decoded: Iterator[DecodedFrame],
+    planner: SamplePlanner,
+    info: StreamInfo,
+    progress: Progress | None,
 ) -> tuple[list[FrameHash], tuple[int, int]]:
-    """The kept frame hashes and the displayed size (of the first frame)."""
+    """PDQ of the frames `planner` picks from `decoded`, near-repeats dropped, and the
+    displayed size (of the first frame); `progress` gets the fraction of `info.duration`."""
     collector = FrameCollector()
-    planner = SamplePlanner()
     size = (info.width, info.height)
     for number, frame in enumerate(decoded):
         if number == 0:

@@ -10,9 +10,15 @@ import numpy as np
 import pytest
 
 from fingerprint_client.hashing import HashOptions, hash_one
-from fingerprint_client.hashing._video_decode import decode_frames, open_video, pick_stream
+from fingerprint_client.hashing._video_decode import (
+    decode_frames,
+    open_video,
+    pick_stream,
+    stream_info,
+)
+from fingerprint_client.hashing._video_sampling import SamplePlanner
 from fingerprint_client.hashing.pdq import hamming, pdq_from_rgb
-from fingerprint_client.hashing.video import hash_video
+from fingerprint_client.hashing.video import hash_video, sample_frames
 from tests.fixtures.videos import CUTS, VideoSet, encode, synthetic_frames
 
 MATCH_BITS = 31
@@ -224,3 +230,15 @@ def test_reduced_frames_agree_with_full_frames(tmp_path: Path) -> None:
             assert full.shape[:2] == (720, 1280)
             distances.append(hamming(pdq_from_rgb(reduced).hex, pdq_from_rgb(full).hex))
     assert max(distances) <= 10 and sum(distances) / len(distances) <= 8, distances
+
+
+def test_skipping_unreferenced_frames_changes_nothing(videos: VideoSet) -> None:
+    """Frames no other frame refers to are skipped between samples: same result as decoding
+    every frame."""
+    fast = frames_of(videos.original)
+    with videos.original.open("rb") as f, open_video(f, "MP4") as container:
+        stream = pick_stream(container)
+        info = stream_info(container, stream)
+        every = decode_frames(container, stream, needs_every_frame=None)
+        reference, _size = sample_frames(every, SamplePlanner(), info, None)
+    assert [dict(frame) for frame in reference] == fast
