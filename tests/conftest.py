@@ -9,7 +9,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, settings
+
+pytest.register_assert_rewrite("tests.fixtures")
 
 pytest_plugins = sorted(
     f"tests.fixtures.{p.stem}"
