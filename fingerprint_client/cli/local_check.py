@@ -19,23 +19,57 @@ from pathlib import Path
 from typing import Any
 
 import click
+import numpy as np
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 from rich.text import Text
 
 from fingerprint_client.cli.context import CliContext
 from fingerprint_client.cli.local_cmds import open_local, plain_console, shown
+from fingerprint_client.config import load_settings
 from fingerprint_client.hashing import BatchHasher, FileResult, HashOptions, collect_inputs
 from fingerprint_client.hashing import Progress as HashProgress
-from fingerprint_client.hashing.pdq import hamming
 from fingerprint_client.store import CaseRef, Store
 
 PDQ_MATCH_DISTANCE = 31
 NOT_SUBMITTED = frozenset({"cancelled", "failed"})
 
 
+class PdqIndex:
+    """The PDQ values this device keeps, as a bit matrix for fast Hamming distances."""
+
+    def __init__(self, entries: list[tuple[str, CaseRef]]) -> None:
+        rows: list[bytes] = []
+        self.cases: list[CaseRef] = []
+        for value, case in entries:
+            raw = _pdq_bytes(value)
+            if raw is not None:
+                rows.append(raw)
+                self.cases.append(case)
+        self.bits = np.unpackbits(
+            np.frombuffer(b"".join(rows), dtype=np.uint8).reshape(len(rows), 32), axis=1
+        )
+
+    def near(self, value: str, max_distance: int = PDQ_MATCH_DISTANCE) -> list[CaseRef]:
+        """Cases holding a PDQ within `max_distance` bits of `value`."""
+        raw = _pdq_bytes(value)
+        if raw is None or not self.cases:
+            return []
+        mine = np.unpackbits(np.frombuffer(raw, dtype=np.uint8))
+        distances = np.count_nonzero(self.bits != mine, axis=1)
+        return [self.cases[i] for i in np.flatnonzero(distances <= max_distance)]
+
+
+def _pdq_bytes(value: str) -> bytes | None:
+    try:
+        raw = bytes.fromhex(value)
+    except ValueError:
+        return None
+    return raw if len(raw) == 32 else None
+
+
 def match_file(
-    result: FileResult, store: Store, pdq_index: list[tuple[str, CaseRef]]
+    result: FileResult, store: Store, pdq_index: PdqIndex
 ) -> tuple[str | None, list[CaseRef]]:
     """The kind of match (`sha256`, `pdq` or None) and the matching cases for one result."""
     sha = result.hashes.get("sha256")
@@ -47,13 +81,8 @@ def match_file(
     mine += [f["pdq"] for f in result.pdq_frames or [] if isinstance(f.get("pdq"), str)]
     cases: dict[str, CaseRef] = {}
     for value in mine:
-        for kept, case in pdq_index:
-            try:
-                close = hamming(value, kept) <= PDQ_MATCH_DISTANCE
-            except ValueError:
-                continue
-            if close:
-                cases.setdefault(case.local_id, case)
+        for case in pdq_index.near(value):
+            cases.setdefault(case.local_id, case)
     return ("pdq", list(cases.values())) if cases else (None, [])
 
 
@@ -73,7 +102,7 @@ def _row(
     return out
 
 
-def _hash_all(paths: list[Path], show_progress: bool) -> dict[int, FileResult]:
+def _hash_all(paths: list[Path], show_progress: bool, workers: int | None) -> dict[int, FileResult]:
     results: dict[int, FileResult] = {}
     options = HashOptions(algorithms=("pdq", "sha256"), frames=True)
     progress = Progress(
@@ -84,7 +113,7 @@ def _hash_all(paths: list[Path], show_progress: bool) -> dict[int, FileResult]:
         transient=True,
         disable=not show_progress,
     )
-    with progress, BatchHasher(paths, options) as batch:
+    with progress, BatchHasher(paths, options, workers=workers) as batch:
         task = progress.add_task("check", total=len(paths))
         for event in batch:
             if isinstance(event, HashProgress):
@@ -102,8 +131,9 @@ def check_cmd(ctx: CliContext, paths: tuple[Path, ...], as_json: bool) -> None:
     """Tell which files are already in a case on this device (offline; nothing is sent)."""
     inputs = collect_inputs(list(paths), recursive=True)
     with open_local(ctx) as store:
-        pdq_index = store.all_pdq_values()
-        results = _hash_all(inputs.files, sys.stderr.isatty())
+        pdq_index = PdqIndex(store.all_pdq_values())
+        workers = load_settings(ctx.dirs).settings.hash_workers
+        results = _hash_all(inputs.files, sys.stderr.isatty(), workers)
         rows = []
         for index, path in enumerate(inputs.files):
             result = results.get(index)

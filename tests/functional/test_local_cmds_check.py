@@ -95,3 +95,17 @@ def test_check_table_never_prints_escape_sequences(store_dirs: AppDirs, tmp_path
     assert result.exit_code == 0, result.output
     assert "\x1b" not in result.stdout and "\x07" not in result.stdout
     assert "not in any case" in result.stdout
+
+
+def test_pdq_index_threshold_is_31_bits() -> None:
+    from fingerprint_client.cli.local_check import PdqIndex
+    from fingerprint_client.store import CaseRef
+
+    base = int("f0" * 32, 16)
+    at31 = f"{base ^ ((1 << 31) - 1):064x}"
+    at32 = f"{base ^ ((1 << 32) - 1):064x}"
+    a, b = CaseRef("C-AAAAAA", None, "queued"), CaseRef("C-BBBBBB", "x", "active")
+    index = PdqIndex([(at31, a), (at32, b), ("not-hex", b), ("ab", b)])
+    assert index.near("f0" * 32) == [a]
+    assert index.near("zz") == []
+    assert PdqIndex([]).near("f0" * 32) == []
