@@ -20,18 +20,21 @@ Thread-safety: a `Keystore` serialises its own calls with a lock; it may be shar
 from __future__ import annotations
 
 import json
+import logging
 import secrets
 import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
-from typing import TypeVar
+from typing import NoReturn, TypeVar
 
 import keyring
 import keyring.backend
 import keyring.errors
 from keyring.backends import chainer, fail, null
 from keyring.compat import properties
+
+log = logging.getLogger(__name__)
 
 SERVICE_NAME = "fingerprint-client"
 CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -211,17 +214,22 @@ class Keystore:
                 yield
         except KeystoreError:
             raise
-        except keyring.errors.KeyringLocked as exc:
+        except Exception as exc:
+            log.warning("keyring: could not %s (%s)", what, type(exc).__name__)
+            self._translate(exc, what)
+
+    @staticmethod
+    def _translate(exc: Exception, what: str) -> NoReturn:
+        if isinstance(exc, keyring.errors.KeyringLocked):
             raise KeystoreError(
                 "keyring-locked", f"The system keyring is locked; unlock it to {what}."
             ) from exc
-        except keyring.errors.NoKeyringError as exc:
+        if isinstance(exc, keyring.errors.NoKeyringError):
             raise KeystoreError("no-keyring", _UNAVAILABLE) from exc
-        except Exception as exc:  # any backend failure: D-Bus, secretstorage, OS errors
-            raise KeystoreError(
-                "keyring-error",
-                f"The system keyring could not {what} ({type(exc).__name__}).",
-            ) from exc
+        # any other backend failure: D-Bus, secretstorage, OS errors
+        raise KeystoreError(
+            "keyring-error", f"The system keyring could not {what} ({type(exc).__name__})."
+        ) from exc
 
     def get(self, name: str) -> str | None:
         """The secret stored as `name` in this namespace, or None."""

@@ -19,6 +19,7 @@ Several processes may use the same database (WAL and a busy timeout; writes use
 
 from __future__ import annotations
 
+import logging
 import secrets
 import sqlite3
 from collections.abc import Sequence
@@ -44,6 +45,8 @@ from fingerprint_client.store_models import (
 )
 from fingerprint_client.store_outbox import OutboxStore
 from fingerprint_client.store_schema import DB_NAME, StoreError, connect
+
+log = logging.getLogger(__name__)
 
 __all__ = [
     "LABEL_UNAVAILABLE",
@@ -156,6 +159,7 @@ class Store(OutboxStore):
             self._insert_event(c, local_id, case.status, event_detail, at=at)
             if pin is not None:
                 self.keystore.set_pin(local_id, pin)
+        log.info("case %s queued: %d hashes, %d requests", local_id, len(hashes), len(outbox_items))
         found = self.get_case(local_id)
         assert found is not None
         return found
@@ -174,6 +178,7 @@ class Store(OutboxStore):
                 raise StoreError("unknown-case", "There is no case with that id on this device.")
             self._insert_event(c, local_id, status[0], "Fingerprints forgotten on this device.")
         self.checkpoint()
+        log.info("case %s: fingerprints forgotten", local_id)
 
     def find_by_sha256(self, value: str) -> list[CaseRef]:
         """Cases holding this SHA-256 (lowercase hex)."""

@@ -8,6 +8,7 @@ service. `StoreCore` <- `OutboxStore` <- `store.Store`.
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 import uuid
 from collections.abc import Mapping
@@ -25,6 +26,8 @@ from fingerprint_client.store_models import (
     OutboxItem,
 )
 from fingerprint_client.store_schema import StoreError
+
+log = logging.getLogger("fingerprint_client.store")
 
 
 class OutboxStore(StoreCore):
@@ -144,6 +147,7 @@ class OutboxStore(StoreCore):
                 removed = merge_service_case(c, item.local_id, service_case, now())[1]
         if removed:
             self.checkpoint()
+        log.info("case %s: %s delivered (%d)", item.local_id, item.kind, response_status)
         return self.require_case(item.local_id)
 
     def mark_failed(
@@ -161,6 +165,13 @@ class OutboxStore(StoreCore):
         event either way when permanent."""
         item = self.outbox_item(item_id)
         error = clean_text(error)
+        log.info(
+            "case %s: %s %s failed (%s)",
+            item.local_id,
+            item.kind,
+            "permanently" if permanent else "for now",
+            response_status or "no answer",
+        )
         with self._tx() as c:
             c.execute(
                 "UPDATE outbox SET last_error = ?, response_status = ?,"
@@ -245,4 +256,5 @@ class OutboxStore(StoreCore):
         self.checkpoint()
         with suppress(KeystoreError):  # the PIN protects nothing now; forget --all removes it
             self.keystore.delete_pin(local_id)
+        log.info("case %s cancelled locally", local_id)
         return True
