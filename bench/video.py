@@ -12,6 +12,7 @@ in the same run; medians and the ratio are printed.
 from __future__ import annotations
 
 import argparse
+import resource
 import statistics
 import subprocess
 import sys
@@ -120,13 +121,21 @@ def make_clip(path: Path, seconds: float) -> Path:
     return path
 
 
-def run(script: str, path: Path) -> tuple[float, int]:
-    """Wall seconds of one whole process running `script` on `path`, and the frames it hashed."""
-    start = time.perf_counter()
+def children_cpu() -> float:
+    """CPU seconds (user + system, all threads) used by finished child processes so far."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def run(script: str, path: Path) -> tuple[float, float, int]:
+    """Wall and CPU seconds of one whole process running `script` on `path`, and the number
+    of frames it hashed."""
+    cpu, start = children_cpu(), time.perf_counter()
     done = subprocess.run(
         [sys.executable, "-c", script, str(path)], capture_output=True, text=True, check=True
     )
-    return time.perf_counter() - start, int(done.stdout.strip().splitlines()[-1])
+    wall = time.perf_counter() - start
+    return wall, children_cpu() - cpu, int(done.stdout.strip().splitlines()[-1])
 
 
 def main() -> None:
@@ -143,21 +152,27 @@ def main() -> None:
         if not clip.exists():
             print(f"making a {args.seconds:g} s 1080p H.264 clip ...", file=sys.stderr)
             make_clip(clip, args.seconds)
-        times: dict[str, list[float]] = {"ours": [], "naive": []}
+        walls: dict[str, list[float]] = {"ours": [], "naive": []}
+        cpus: dict[str, list[float]] = {"ours": [], "naive": []}
         counts: dict[str, int] = {}
         for i in range(args.runs):
             for name, script in (("ours", OURS), ("naive", NAIVE)):
-                wall, counts[name] = run(script, clip)
-                times[name].append(wall)
-                print(f"run {i + 1} {name}: {wall:.2f} s", file=sys.stderr)
-    ours, naive = statistics.median(times["ours"]), statistics.median(times["naive"])
+                took, used, counts[name] = run(script, clip)
+                walls[name].append(took)
+                cpus[name].append(used)
+                print(f"run {i + 1} {name}: {took:.2f} s wall, {used:.2f} s CPU", file=sys.stderr)
+    wall = {k: statistics.median(v) for k, v in walls.items()}
+    cpu = {k: statistics.median(v) for k, v in cpus.items()}
     print(f"clip: {args.seconds:g} s of {WIDTH}x{HEIGHT} H.264 at {FPS} fps; runs: {args.runs}")
-    print("| pipeline | frames hashed | median wall s | video s per wall s |")
-    print("|---|---|---|---|")
-    for name, wall in (("ours (sampled)", ours), ("naive peer (every frame)", naive)):
-        key = "ours" if name.startswith("ours") else "naive"
-        print(f"| {name} | {counts[key]} | {wall:.2f} | {args.seconds / wall:.2f} |")
-    print(f"ratio: {naive / ours:.1f}x")
+    print("| pipeline | frames hashed | median wall s | video s per wall s | median CPU s |")
+    print("|---|---|---|---|---|")
+    for key, name in (("ours", "ours (sampled)"), ("naive", "naive peer (every frame)")):
+        print(
+            f"| {name} | {counts[key]} | {wall[key]:.2f} | {args.seconds / wall[key]:.2f} "
+            f"| {cpu[key]:.2f} |"
+        )
+    print(f"ratio (wall): {wall['naive'] / wall['ours']:.1f}x")
+    print(f"ratio (CPU): {cpu['naive'] / cpu['ours']:.1f}x")
 
 
 if __name__ == "__main__":
