@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import ipaddress
+import logging
 import signal
 import socket
 import threading
@@ -34,6 +35,8 @@ from fingerprint_client.mock_server.recorder import Recorder
 from fingerprint_client.service.protocol_constants import DEFAULT_MAX_HASHES_PER_REQUEST
 
 LOOPBACK = "127.0.0.1"
+# Loopback is never reached through a proxy from the environment (e.g. Tor for the client).
+_NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
 
 class RemoteBindRefused(ValueError):
@@ -74,7 +77,7 @@ def _listening_socket(host: str, port: int) -> socket.socket:
 class MockRunner:
     """Builds the service, app, uvicorn server and front for one run."""
 
-    def __init__(self, config: MockConfig, host: str, port: int) -> None:
+    def __init__(self, config: MockConfig, host: str, port: int, *, quiet: bool = False) -> None:
         self.config = config
         self.service = MockService(config)
         self.recorder = Recorder(config.record) if config.record is not None else None
@@ -82,8 +85,11 @@ class MockRunner:
         self.private = _listening_socket(LOOPBACK, 0)
         self.port: int = self.public.getsockname()[1]
         self.host = host
+        if quiet:  # embedded (demo, tests): never write to the terminal
+            logging.getLogger("uvicorn").addHandler(logging.NullHandler())
         uv_config = uvicorn.Config(
             create_app(self.service),
+            log_config=None if quiet else uvicorn.config.LOGGING_CONFIG,
             log_level="warning",
             access_log=False,
             lifespan="off",
@@ -211,7 +217,7 @@ class RunningMockService:
             if self._error is not None or not self._thread.is_alive():
                 raise RuntimeError("the mock service stopped while starting") from self._error
             try:
-                with urllib.request.urlopen(f"{self.url}/v1/health", timeout=2) as answer:  # noqa: S310
+                with _NO_PROXY.open(f"{self.url}/v1/health", timeout=2) as answer:
                     if answer.status == 200:
                         return
             except (urllib.error.URLError, OSError):
@@ -277,7 +283,7 @@ def start_mock_service(
         pin_lockout_seconds=pin_lockout_seconds,
         rate_limit_per_minute=rate_limit_per_minute,
     )
-    running = RunningMockService(MockRunner(config, LOOPBACK, port))
+    running = RunningMockService(MockRunner(config, LOOPBACK, port, quiet=True))
     try:
         running.wait_ready()
     except BaseException:

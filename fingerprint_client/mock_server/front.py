@@ -174,6 +174,8 @@ class Front:
             await self._serve(reader, writer, upstream, peer_host)
         except (_Closed, h11.ProtocolError, OSError, asyncio.CancelledError):
             pass
+        except Exception:  # a broken exchange ends this connection only, never the service
+            _abort(writer)
         finally:
             self._tasks.discard(task)
             await upstream.close()
