@@ -27,7 +27,8 @@ from fingerprint_client.hashing._result import FileResult, HashOptions, Progress
 
 POLL_SECONDS = 0.1
 """Longest wait between checks for cancellation and time limits."""
-_PRELOAD = ["fingerprint_client.hashing._process", "fingerprint_client.hashing.pdq"]
+_PRELOAD = ["__main__", "fingerprint_client.hashing._process", "fingerprint_client.hashing.pdq"]
+"""Imported once by the fork server; "__main__" spares each worker re-importing the program."""
 _DEFAULT_OPTIONS = HashOptions()
 _context_lock = threading.Lock()
 _context: ForkServerContext | None = None

@@ -11,7 +11,11 @@ IMAGEHASH_ALGORITHMS: Final[tuple[str, ...]] = ("phash", "dhash", "whash")
 
 
 def image_hashes(img: Image.Image, algorithms: tuple[str, ...]) -> dict[str, str]:
-    """imagehash's hex strings for the imagehash names in `algorithms` (of the RGB picture)."""
+    """imagehash's hex strings for the imagehash names in `algorithms`.
+
+    imagehash works on the greyscale picture; other modes are first normalised like PDQ's input
+    (alpha dropped, numeric modes scaled).
+    """
     wanted = [a for a in IMAGEHASH_ALGORITHMS if a in algorithms]
     if not wanted:
         return {}
@@ -24,5 +28,5 @@ def image_hashes(img: Image.Image, algorithms: tuple[str, ...]) -> dict[str, str
         "dhash": imagehash.dhash,
         "whash": imagehash.whash,
     }
-    rgb = to_rgb_for_pdq(img)
-    return {name: str(functions[name](rgb)) for name in wanted}
+    picture = img if img.mode in ("L", "RGB") else to_rgb_for_pdq(img)
+    return {name: str(functions[name](picture)) for name in wanted}

@@ -3,7 +3,8 @@
 Policy (documented in docs/hashing.md):
 
 * Only the formats `_sniff` recognises, and only their Pillow plugins, can decode a file.
-* JPEG (and MPO) decode with DCT scaling to the smallest size keeping both sides >= 512 px.
+* JPEG (and MPO) decode with DCT scaling to the smallest size keeping both sides >= 512 px,
+  colour JPEGs straight to their luminance channel (every fingerprint here uses luminance).
 * Other formats decode in full, so their estimated decoding memory (`decode_cost`) is limited
   to `DECODE_BUDGET_BYTES` (`too-large`): about 76 MP for RGB PNG/TIFF/BMP/WebP, 54 MP for
   HEIC, 42 MP for AVIF.
@@ -103,7 +104,9 @@ def _decode(f: BinaryIO, formats: tuple[str, ...]) -> LoadedImage:
         raise HashFailure("decompression-bomb")
     if isinstance(img, JpegImagePlugin.JpegImageFile):
         _check_jpeg_memory(img)
-        img.draft(img.mode, DRAFT_SIZE)
+        # Every fingerprint here uses luminance only, and a colour JPEG stores it (Y, with the
+        # same BT.601 weights as PDQ): decoding Y alone skips the colour conversion.
+        img.draft("L" if img.mode == "RGB" else img.mode, DRAFT_SIZE)
     if decode_cost(fmt, img.mode, img.size) > DECODE_BUDGET_BYTES:
         raise HashFailure("too-large")
     animated = bool(getattr(img, "is_animated", False))
