@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import pytest
+import requests
 
 from fingerprint_client.service.client import ClientSettings, ServiceClient
 from fingerprint_client.service.errors import (
@@ -125,3 +126,28 @@ def test_redirect_is_not_followed_and_pin_not_forwarded(hostile_server: HostileS
     with pytest.raises(HostileResponse):
         _post(hostile_server)
     assert len(hostile_server.requests) == 1
+
+
+def test_proxy_from_environment_is_used(
+    hostile_server: HostileServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HTTP_PROXY", hostile_server.url)
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    with ServiceClient("http://127.0.0.1:9", settings=FAST) as client:
+        case = client.post("/v1/cases", BODY, idempotency_key="k-1", pin=None)
+    assert case.case_id == "c_4f9a2b"
+    assert hostile_server.requests[0]["path"] == "http://127.0.0.1:9/v1/cases"
+
+
+def test_socks_proxy_is_supported(monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.fixtures.mock_service import free_port
+
+    monkeypatch.setenv("ALL_PROXY", f"socks5h://127.0.0.1:{free_port()}")
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    with ServiceClient("https://takedown.example", settings=FAST) as client:
+        with pytest.raises(ServiceUnavailable) as info:  # the proxy is not running
+            client.capabilities()
+    # a missing SOCKS library would be InvalidSchema; this is a failed proxy connection
+    assert isinstance(info.value.__cause__, requests.exceptions.ConnectionError)
