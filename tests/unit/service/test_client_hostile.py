@@ -146,8 +146,8 @@ def test_socks_proxy_is_supported(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ALL_PROXY", f"socks5h://127.0.0.1:{free_port()}")
     monkeypatch.delenv("NO_PROXY", raising=False)
     monkeypatch.delenv("no_proxy", raising=False)
-    with ServiceClient("https://takedown.example", settings=FAST) as client:
-        with pytest.raises(ServiceUnavailable) as info:  # the proxy is not running
-            client.capabilities()
+    client = ServiceClient("https://takedown.example", settings=FAST)
+    with client, pytest.raises(ServiceUnavailable) as info:  # the proxy is not running
+        client.capabilities()
     # a missing SOCKS library would be InvalidSchema; this is a failed proxy connection
     assert isinstance(info.value.__cause__, requests.exceptions.ConnectionError)
