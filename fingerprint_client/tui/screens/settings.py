@@ -46,9 +46,9 @@ class SettingsScreen(BaseScreen):
 
     SCREEN_TITLE = "Settings"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+a", "add_profile", "Add profile"),
+        Binding("f2", "add_profile", "Add profile"),
         Binding("delete", "remove_profile", "Remove profile"),
-        Binding("ctrl+f", "forget_all", "Forget everything"),
+        Binding("f9", "forget_all", "Forget everything"),
     ]
 
     def __init__(self) -> None:
@@ -71,7 +71,7 @@ class SettingsScreen(BaseScreen):
             )
             yield MarkedCheckbox("Make this the default service", id="profile-default")
             with Horizontal(classes="wizard-buttons"):
-                yield Button("Add profile (Ctrl+A)", compact=True, id="btn-add-profile")
+                yield Button("Add profile (F2)", compact=True, id="btn-add-profile")
                 yield Button("Remove selected (Del)", compact=True, id="btn-remove-profile")
             with Horizontal(classes="setting-row"):
                 yield Label("Remember file locations on this device")
@@ -96,9 +96,7 @@ class SettingsScreen(BaseScreen):
                 ),
                 classes="muted",
             )
-            yield Button(
-                "Forget everything (Ctrl+F)", compact=True, id="btn-forget", variant="error"
-            )
+            yield Button("Forget everything (F9)", compact=True, id="btn-forget", variant="error")
             yield Static(Text(""), id="settings-status", classes="muted")
 
     def on_mount(self) -> None:
