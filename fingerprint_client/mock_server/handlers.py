@@ -246,7 +246,7 @@ class MockService:
             return self._replay(stored, body_sha, pin, kind)
         scrub = False
         with self.store.transaction() as conn:
-            if get_answer(conn, key, "POST", path) is not None:  # raced: fall back to replay
+            if get_answer(conn, key, "POST", path) is not None:  # defensive: begin() prevents it
                 raise ProblemError(409, "in-progress", "Retry: the first request just finished.")
             try:
                 answer, new_case, scrub = self._work(conn, kind, body, pin, case_id, hash_id)

@@ -130,7 +130,16 @@ def install_openapi(app: FastAPI) -> None:
             routes=app.routes,
         )
         _, defs = models_json_schema(_MODELS, ref_template=_REF)
-        schemas = doc.setdefault("components", {}).setdefault("schemas", {})
+        components = doc.setdefault("components", {})
+        components["securitySchemes"] = {
+            "bearer": {
+                "type": "http",
+                "scheme": "bearer",
+                "description": "Optional API key of the client's profile (mock: --api-key).",
+            }
+        }
+        doc["security"] = [{}, {"bearer": []}]
+        schemas = components.setdefault("schemas", {})
         schemas.update(defs.get("$defs", {}))
         # The default 422 FastAPI adds is never given; our own 422 is declared per route.
         schemas.pop("HTTPValidationError", None)
