@@ -36,6 +36,9 @@ from fingerprint_client.store import CaseRecord, Store, StoreError
 
 __all__ = ["register"]
 
+# service case ids are opaque and may begin with "-": let such an ID through as the argument
+_IDS_MAY_START_WITH_DASH = {"ignore_unknown_options": True}
+
 
 def _quick_clients(store: Store) -> ClientPool:
     """Clients for a quick look (status, cases): one retry, so being offline costs little."""
@@ -146,7 +149,7 @@ def cases_cmd(ctx: CliContext, as_json: bool) -> None:
         case_table(cases)
 
 
-@click.command("status")
+@click.command("status", context_settings=_IDS_MAY_START_WITH_DASH)
 @click.argument("ident", metavar="ID")
 @click.option("--json", "as_json", is_flag=True, help="Print the case with its events as JSON.")
 @click.option("--pin-stdin", is_flag=True, help="Read the case PIN from stdin (no keyring).")
@@ -174,7 +177,7 @@ def status_cmd(ctx: CliContext, ident: str, as_json: bool, pin_stdin: bool) -> N
         timeline(case, events)
 
 
-@click.command("withdraw")
+@click.command("withdraw", context_settings=_IDS_MAY_START_WITH_DASH)
 @click.argument("ident", metavar="ID")
 @click.option("--hash", "hash_id", metavar="HASH_ID", help="Withdraw only this fingerprint.")
 @click.option("--forget", is_flag=True, help="Also delete the fingerprints from this device.")

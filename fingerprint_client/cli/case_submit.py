@@ -169,6 +169,12 @@ def _submit(
     echo_failures(plan.prepared.failed)
     consent_view(plan, err=as_json)
     if dry_run:
+        if as_json:
+            shown = [
+                {"method": r.method, "path": r.path, "headers": r.headers, "body": r.body.decode()}
+                for r in plan.shown_requests()
+            ]
+            click.echo(json.dumps({"dry_run": True, "requests": shown}, ensure_ascii=False))
         click.echo("Dry run: nothing was stored or sent.", err=True)
         return EXIT_DELIVERED
     if not yes:

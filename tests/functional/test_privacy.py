@@ -54,7 +54,7 @@ def test_whole_session_sends_nothing_of_the_images(
     assert fc("withdraw", case["local_id"], "--hash", one, "--yes").code == 0
     assert fc("export", case["local_id"], "--output", str(tmp_path / "receipt")).code == 0
     assert fc("withdraw", case["local_id"], "--yes").code == 0
-    assert fc("status", "--json", "--", case["case_id"]).code == 0  # ids may start with "-"
+    assert fc("status", case["case_id"], "--json").code == 0  # ids may start with "-"
 
     records = service.records()
     assert len([r for r in records if r["method"] == "POST"]) >= 5

@@ -109,6 +109,11 @@ def test_dry_run_stores_and_sends_nothing(
     assert "POST /v1/cases" in res.out and '"program":"under18"' in res.out
     assert json.loads(fc("cases", "--json").out) == []
     assert mock_service.requests_to("/v1/cases") == []
+    res = fc("submit", str(tmp_path / "p"), "--program", "adult", "--dry-run", "--json")
+    shown = json.loads(res.out)
+    assert shown["dry_run"] is True
+    assert [r["path"] for r in shown["requests"]] == ["/v1/cases"]
+    assert json.loads(shown["requests"][0]["body"])["program"] == "adult"
 
 
 def test_failed_files_are_listed_and_left_out(
@@ -214,7 +219,8 @@ def test_without_secure_keyring(fc: Fc, mock_service: MockServiceHandle, tmp_pat
     assert res.code == 0 and "Not checked" not in res.err
 
 
-@pytest.mark.parametrize("ident_kind", ["local", "case"])
-def test_unknown_ids_are_usage_errors(fc: Fc, ident_kind: str) -> None:
-    res = fc("status", "C-000000" if ident_kind == "local" else "nope")
-    assert res.code == 2 and "no case" in res.err
+@pytest.mark.parametrize("ident", ["C-000000", "nope", "-b6uhPUIQxwq"])
+@pytest.mark.parametrize("command", ["status", "withdraw"])
+def test_unknown_ids_are_usage_errors(fc: Fc, ident: str, command: str) -> None:
+    res = fc(command, ident)
+    assert res.code == 2 and "no case" in res.err  # an id may start with "-"
