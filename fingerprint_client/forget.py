@@ -4,7 +4,7 @@ Order: the keyring entries first (their names come from the database and the key
 both scoped to this data folder's install id), then the database (rows deleted under
 `secure_delete`, then the files), the settings file, the log files and any mock-service state in
 the data folder. Each step runs even when an earlier one failed; problems are reported, never
-raised. Used by the CLI and the TUI.
+raised. Used by the CLI and the TUI; close any `Store` of this data folder first.
 """
 
 from __future__ import annotations

@@ -134,7 +134,11 @@ class StoreCore:
         if not label:
             return None
         fernet = self._label_fernet(create=True)
-        assert fernet is not None
+        if fernet is None:
+            raise KeystoreError(
+                "label-key-damaged",
+                "The key that protects labels in the keyring is damaged. Leave the label out.",
+            )
         return fernet.encrypt(label.encode("utf-8"))
 
     def _decrypt_label(self, blob: bytes | None) -> tuple[str | None, bool]:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from fingerprint_client.keystore import InMemoryKeyring, Keystore
+from fingerprint_client.keystore import InMemoryKeyring, Keystore, KeystoreError
 from fingerprint_client.paths import AppDirs
 from fingerprint_client.store import (
     LABEL_UNAVAILABLE,
@@ -168,6 +168,22 @@ def test_missing_label_key_shows_unavailable(
         assert case.label is None and case.label_unavailable
         assert case.display_label == LABEL_UNAVAILABLE
         assert case.to_json()["label"] == LABEL_UNAVAILABLE
+
+
+def test_wrong_label_key_shows_unavailable(store_dirs: AppDirs, memory_keystore: Keystore) -> None:
+    from cryptography.fernet import Fernet
+
+    with Store.open(store_dirs, memory_keystore) as s:
+        local_id = make_case(s, label="secret")
+        s.keystore.set("label-key", Fernet.generate_key().decode())
+    with Store.open(store_dirs, memory_keystore) as s:
+        assert s.require_case(local_id).display_label == LABEL_UNAVAILABLE
+        s.keystore.set("label-key", "not a fernet key")
+    with Store.open(store_dirs, memory_keystore) as s:
+        assert s.require_case(local_id).label_unavailable
+        with pytest.raises(KeystoreError) as err:
+            make_case(s, label="new")
+        assert err.value.code == "label-key-damaged"
 
 
 def test_label_needs_a_secure_keyring(store_dirs: AppDirs) -> None:
