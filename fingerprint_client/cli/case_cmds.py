@@ -36,8 +36,9 @@ from fingerprint_client.store import CaseRecord, Store, StoreError
 
 __all__ = ["register"]
 
-# service case ids are opaque and may begin with "-": let such an ID through as the argument
-_IDS_MAY_START_WITH_DASH = {"ignore_unknown_options": True}
+# Service case ids are opaque and may begin with "-": such an ID goes through as the argument
+# (these commands have no short options, and only --help, so no letter of an id is taken).
+_IDS_MAY_START_WITH_DASH = {"ignore_unknown_options": True, "help_option_names": ["--help"]}
 
 
 def _quick_clients(store: Store) -> ClientPool:
