@@ -192,7 +192,11 @@ class Front:
     ) -> None:
         conn = h11.Connection(h11.SERVER, max_incomplete_event_size=64 * 1024)
         while True:
-            request = await _next_event(conn, reader)
+            try:
+                request = await _next_event(conn, reader)
+            except h11.RemoteProtocolError:
+                await _bad_request(writer)
+                return
             if not isinstance(request, h11.Request):
                 return
             if conn.they_are_waiting_for_100_continue:
@@ -204,7 +208,11 @@ class Front:
                 self._record(request, b"", truncated=True, fault=None)
                 await self._refuse_large(conn, writer)
                 return
-            body, truncated = await self._read_body(conn, reader)
+            try:
+                body, truncated = await self._read_body(conn, reader)
+            except h11.RemoteProtocolError:
+                await _bad_request(writer)
+                return
             target = request.target.decode("latin-1")
             path = target.split("?", 1)[0]
             fault = self._pick(path)
@@ -283,6 +291,18 @@ class Front:
                 return body[:MAX_BODY_BYTES], size > MAX_BODY_BYTES
             else:
                 raise _Closed
+
+
+async def _bad_request(writer: asyncio.StreamWriter) -> None:
+    """A plain 400 problem for bytes that are not HTTP/1.1, then the connection is closed."""
+    body = problem_body(400, "malformed-request", "This is not a valid HTTP/1.1 request.")
+    head = (
+        "HTTP/1.1 400 Bad Request\r\n"
+        f"content-type: {PROBLEM_CONTENT_TYPE}\r\ncontent-length: {len(body)}\r\n"
+        "connection: close\r\n\r\n"
+    )
+    writer.write(head.encode("ascii") + body)
+    await writer.drain()
 
 
 def _declared_length(headers: Iterable[tuple[bytes, bytes]]) -> int | None:

@@ -294,6 +294,8 @@ class MockService:
         try:
             req = _MODELS[kind].model_validate_json(body)
         except ValidationError as exc:
+            if any(e["type"] == "json_invalid" for e in exc.errors()):
+                raise ProblemError(400, "malformed-json", "The body is not valid JSON.") from None
             raise ProblemError(422, "validation-failed", _validation_detail(exc)) from None
         if isinstance(req, CreateCaseRequest | AddHashesRequest):
             limit = self.config.max_hashes_per_request

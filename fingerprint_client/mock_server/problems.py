@@ -14,6 +14,7 @@ from fingerprint_client.service.protocol_constants import (
 
 _TITLES: dict[ProblemSlug, str] = {
     "malformed-json": "The request body is not valid JSON",
+    "malformed-request": "The request is not valid HTTP",
     "missing-idempotency-key": "The Idempotency-Key header is missing or malformed",
     "validation-failed": "The request does not follow the protocol",
     "body-too-large": "The request body is too large",

@@ -82,6 +82,7 @@ PROBLEM_TYPE_PREFIX: Final = "https://fingerprint-client.invalid/problems/"
 
 ProblemSlug = Literal[
     "malformed-json",
+    "malformed-request",
     "missing-idempotency-key",
     "validation-failed",
     "body-too-large",

@@ -80,7 +80,7 @@ def test_missing_idempotency_key_is_400_problem(mock_service: MockServiceHandle)
 
 
 def test_malformed_json_is_400(mock_service: MockServiceHandle) -> None:
-    for body in (b"{", b"\xff\xfe", b"", b"[1,"):
+    for body in (b"{", b"\xff\xfe", b"", b"[1,", b'{"program":"\\ud800"}', b"[" * 100_000):
         problem(post(mock_service.url, "/v1/cases", body), 400, "malformed-json")
 
 
@@ -182,3 +182,12 @@ def test_the_app_itself_checks_streamed_size(mock_service: MockServiceHandle) ->
             pass
         answer = s.recv(65536)
     assert answer.startswith(b"HTTP/1.1 413")
+
+
+def test_bytes_that_are_not_http_get_a_400_problem(mock_service: MockServiceHandle) -> None:
+    with socket.create_connection(("127.0.0.1", mock_service.running.port), timeout=10) as s:
+        s.sendall(b"NOT HTTP AT ALL\r\n\r\n")
+        answer = s.recv(65536)
+    assert answer.startswith(b"HTTP/1.1 400")
+    assert b"malformed-request" in answer
+    assert requests.get(f"{mock_service.url}/v1/health", timeout=10).status_code == 200
