@@ -292,12 +292,16 @@ class Keystore:
     def delete_all(self, extra_names: list[str] | None = None) -> int:
         """Delete every entry of this namespace (index plus `extra_names`) and the index itself.
         Returns how many secrets were deleted."""
-        names = set(self.entry_names()) | set(extra_names or [])
         count = 0
-        for name in sorted(names):
-            if self.delete(name):
-                count += 1
-        with self._guard("delete the list of secrets"):
+        with self._guard("delete secrets"):
+            names = set(self._read_index()) | set(extra_names or [])
+            for name in sorted(names):
+                key = self._key(name)
+                if self._retry(self.backend.get_password, SERVICE_NAME, key) is None:
+                    continue
+                with suppress(keyring.errors.PasswordDeleteError):
+                    self._retry(self.backend.delete_password, SERVICE_NAME, key)
+                    count += 1
             self._write_index([])
         return count
 

@@ -147,6 +147,10 @@ def check_cmd(ctx: CliContext, paths: tuple[Path, ...], as_json: bool) -> None:
     failed = sum(1 for r in rows if "error" in r) + sum(
         1 for i in range(len(inputs.files)) if i not in results
     )
+    if inputs.skipped:
+        click.echo(
+            f"{inputs.skipped} other file(s) in the folders are not images or videos.", err=True
+        )
     if as_json:
         for r in rows:
             click.echo(json.dumps(r))
