@@ -20,6 +20,7 @@ import av.error
 import numpy as np
 import numpy.typing as npt
 from av.container import InputContainer
+from av.packet import Packet
 from av.video.frame import VideoFrame
 from av.video.reformatter import VideoReformatter
 from av.video.stream import VideoStream
@@ -35,6 +36,9 @@ MAX_PIXELS: Final[int] = 8192 * 4320
 
 MAX_DECODED_FRAMES: Final[int] = 2_000_000
 """Most frames decoded from one file (4 h at 120 frames a second is 1.7 million)."""
+
+MAX_DAMAGED_PACKETS: Final[int] = 50
+"""Damaged pieces of a stream passed over before the file counts as corrupt."""
 
 PDQ_SHORT_SIDE: Final[int] = 512
 """Sampled frames are reduced to this short side before PDQ (never smaller)."""
@@ -259,16 +263,30 @@ class _Clock:
         return t
 
 
+@dataclass
+class DecodeStats:
+    """What went wrong along the way without ending the decoding."""
+
+    damaged_packets: int = 0
+
+
 def decode_frames(
-    container: InputContainer, stream: VideoStream, needs_every_frame: NeedsEveryFrame | None = None
+    container: InputContainer,
+    stream: VideoStream,
+    needs_every_frame: NeedsEveryFrame | None = None,
+    stats: DecodeStats | None = None,
 ) -> Iterator[DecodedFrame]:
     """The decoded frames in display order with their times (seconds from the first frame).
+
+    A damaged piece of the stream is passed over (counted in `stats`) as a video player does;
+    more than `MAX_DAMAGED_PACKETS` of them end the file as `corrupt`.
 
     With `needs_every_frame`, frames that no other frame refers to (most B-frames) are not
     decoded while it answers False for the coming packets: they can never be sampled then, and
     skipping them saves a good part of the decoding. Frames that others refer to are always
     decoded (so the picture stays exact) and always looked at for scene cuts.
     """
+    stats = stats if stats is not None else DecodeStats()
     context = stream.codec_context
     context.thread_type = "AUTO"
     context.thread_count = min(MAX_THREADS, os.cpu_count() or 1)
@@ -290,7 +308,7 @@ def decode_frames(
             if skip != skipping:
                 context.skip_frame = "NONREF" if skip else "DEFAULT"
                 skipping = skip
-            for frame in stream.decode(packet):
+            for frame in _decode_packet(stream, packet, stats):
                 count += 1
                 if count > MAX_DECODED_FRAMES:
                     raise VideoProblem(
@@ -310,6 +328,18 @@ def decode_frames(
         raise VideoProblem(
             "corrupt", "No picture could be decoded from this video file; it may be damaged."
         )
+
+
+def _decode_packet(
+    stream: VideoStream, packet: Packet[VideoStream], stats: DecodeStats
+) -> list[VideoFrame]:
+    try:
+        return stream.decode(packet)
+    except av.error.InvalidDataError:
+        stats.damaged_packets += 1
+        if stats.damaged_packets > MAX_DAMAGED_PACKETS:
+            raise
+        return []
 
 
 def _problem_from(exc: av.error.FFmpegError) -> VideoProblem:

@@ -108,8 +108,8 @@ def _mov_ends_too_early(f: BinaryIO, size: int) -> bool:
     for _ in range(100_000):  # a real file has a handful of top-level boxes
         if offset >= size:
             break
-        if size - offset < 8:
-            return True
+        if size - offset < 8:  # a few stray bytes at the end: padding, not a cut
+            break
         f.seek(offset)
         header = f.read(16)
         box_size, box_type = struct.unpack(">I4s", header[:8])

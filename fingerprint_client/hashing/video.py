@@ -24,6 +24,7 @@ from fingerprint_client.hashing._fileio import open_regular, read_head
 from fingerprint_client.hashing._result import FileResult, HashOptions
 from fingerprint_client.hashing._video_decode import (
     DecodedFrame,
+    DecodeStats,
     StreamInfo,
     VideoProblem,
     decode_frames,
@@ -95,13 +96,14 @@ def _hash_video(
     if ends_too_early(f, size, container_name):
         raise VideoProblem("truncated", TRUNCATED)
     frames: list[FrameHash] | None = None
+    stats = DecodeStats()
     with open_video(f, container_name) as container:
         stream = pick_stream(container)
         info = stream_info(container, stream)
         width, height = info.width, info.height
         if "pdq" in options.algorithms or options.frames:
             planner = SamplePlanner()
-            decoded = decode_frames(container, stream, planner.needs_every_frame)
+            decoded = decode_frames(container, stream, planner.needs_every_frame, stats)
             frames, (width, height) = sample_frames(decoded, planner, info, progress)
     hashes = file_digests(f, options.algorithms)
     if progress is not None:
@@ -116,7 +118,7 @@ def _hash_video(
         height=height,
         hashes={a: hashes[a] for a in options.algorithms if a in hashes},
         pdq_frames=[dict(frame) for frame in frames] if frames is not None else None,
-        warnings=_warnings(frames),
+        warnings=_warnings(frames, stats),
     )
 
 
@@ -141,16 +143,20 @@ def sample_frames(
     return collector.frames, size
 
 
-def _warnings(frames: list[FrameHash] | None) -> list[str]:
-    if not frames:
-        return []
-    low = sum(1 for f in frames if f["quality"] < LOW_QUALITY)
-    if low * 2 > len(frames):
-        return [
+def _warnings(frames: list[FrameHash] | None, stats: DecodeStats) -> list[str]:
+    out = []
+    if stats.damaged_packets:
+        out.append(
+            "Parts of this video are damaged and were passed over; the frames that could be "
+            "decoded were fingerprinted."
+        )
+    low = sum(1 for f in frames or [] if f["quality"] < LOW_QUALITY)
+    if frames and low * 2 > len(frames):
+        out.append(
             "Most sampled frames are nearly plain (PDQ quality under 50), "
             "so matching copies of this video may be unreliable."
-        ]
-    return []
+        )
+    return out
 
 
 def hash_animated_frames(

@@ -242,3 +242,16 @@ def test_skipping_unreferenced_frames_changes_nothing(videos: VideoSet) -> None:
         every = decode_frames(container, stream, needs_every_frame=None)
         reference, _size = sample_frames(every, SamplePlanner(), info, None)
     assert [dict(frame) for frame in reference] == fast
+
+
+def test_damaged_middle_is_passed_over(videos: VideoSet, tmp_path: Path) -> None:
+    """Like a video player, damaged pieces are skipped and the rest is still fingerprinted."""
+    data = bytearray(videos.original.read_bytes())
+    middle = len(data) // 2
+    data[middle : middle + 1500] = bytes((i * 37 + 11) % 256 for i in range(1500))
+    damaged = tmp_path / "damaged.mp4"
+    damaged.write_bytes(bytes(data))
+    result = hash_video(damaged, HashOptions())
+    assert result.ok, result.error
+    assert result.pdq_frames
+    assert matched(result.pdq_frames, frames_of(videos.original)) >= 0.6
