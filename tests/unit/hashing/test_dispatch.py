@@ -1,0 +1,36 @@
+"""Files that are not still images go to the video code; animations honour --frames."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fingerprint_client.hashing import BatchHasher, FileResult, HashOptions, hash_one
+from tests.fixtures.images import photo_like
+from tests.fixtures.videos import encode, synthetic_frames
+
+
+def _animation(path: Path) -> Path:
+    frames = [photo_like(120, 90, seed=i).convert("P") for i in range(5)]
+    frames[0].save(path, save_all=True, append_images=frames[1:], duration=500, loop=0)
+    return path
+
+
+def test_animation_first_frame_with_a_warning_or_frames_on_request(tmp_path: Path) -> None:
+    path = _animation(tmp_path / "moving.gif")
+    plain = hash_one(path, HashOptions())
+    assert plain.ok and plain.pdq_frames is None
+    assert any("first frame" in w for w in plain.warnings)
+    framed = hash_one(path, HashOptions(frames=True))
+    assert framed.ok and framed.hashes == plain.hashes
+    assert framed.pdq_frames and {"t", "pdq", "quality"} <= set(framed.pdq_frames[0])
+    assert "pdq_frames" in framed.to_json()
+
+
+def test_a_video_is_handed_to_the_video_code_in_workers_too(tmp_path: Path) -> None:
+    video = encode(tmp_path / "clip.mp4", synthetic_frames(64, 48, 5, 1.0), fps=5)
+    direct = hash_one(video, HashOptions())
+    assert direct.ok, direct.error
+    assert direct.media == "video" and direct.format == "MP4"
+    with BatchHasher([video], HashOptions(), workers=1) as batch:
+        (result,) = [e for e in batch if isinstance(e, FileResult)]
+    assert result.to_json() == direct.to_json()
