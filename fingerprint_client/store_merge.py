@@ -106,6 +106,12 @@ def merge_service_case(
     changed = False
     case_id = case.get("case_id")
     if local_case_id is None and isinstance(case_id, str) and 0 < len(case_id) <= 64:
+        if c.execute("SELECT 1 FROM cases WHERE case_id = ?", (case_id,)).fetchone():
+            raise StoreError(
+                "case-id-conflict",
+                "The service answered with the case number of another case on this device; "
+                "its answer was not stored.",
+            )
         c.execute("UPDATE cases SET case_id = ? WHERE local_id = ?", (case_id, local_id))
         changed = True
     hashes = case.get("hashes")

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from fingerprint_client.store import NewCase, NewHash, NewOutboxItem, Store
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from fingerprint_client.store import NewCase, NewHash, NewOutboxItem, Store, StoreError
+from fingerprint_client.store_models import CASE_STATUSES
 
 PDQ = "0f" * 32
 SHA = "cd" * 32
@@ -169,6 +174,15 @@ def test_refused_withdrawal_restores_earlier_status(store: Store) -> None:
     assert store.require_case(local_id).status == "active"
 
 
+def test_case_id_of_another_case_is_refused(store: Store) -> None:
+    first, second = _case(store), _case(store)
+    store.apply_service_case(first, _service_case())
+    with pytest.raises(StoreError) as err:
+        store.apply_service_case(second, _service_case())
+    assert err.value.code == "case-id-conflict"
+    assert store.require_case(second).case_id is None
+
+
 def test_hostile_case_document_does_not_corrupt(store: Store) -> None:
     local_id = _case(store)
     hostile: dict[str, Any] = {
@@ -181,3 +195,58 @@ def test_hostile_case_document_does_not_corrupt(store: Store) -> None:
     assert case.case_id is None and case.status == "queued"
     detail = store.events(local_id)[-1].detail
     assert "\x1b" not in detail and len(detail) <= 2000
+
+
+_json = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
+    max_leaves=20,
+)
+_case_doc = st.fixed_dictionaries(
+    {},
+    optional={
+        "case_id": _json | st.text(max_size=70),
+        "status": _json | st.sampled_from(["received", "active", "withdrawn", "deleted"]),
+        "hashes": st.lists(
+            st.fixed_dictionaries(
+                {},
+                optional={
+                    "hash_id": _json | st.text(min_size=1, max_size=70),
+                    "algorithm": st.sampled_from(["pdq", "sha256", "md5"]) | _json,
+                    "value": _json,
+                    "status": _json,
+                },
+            )
+            | _json,
+            max_size=4,
+        )
+        | _json,
+        "events": st.lists(
+            st.fixed_dictionaries(
+                {},
+                optional={"at": _json, "status": _json, "detail": _json, "platform": _json},
+            )
+            | _json,
+            max_size=4,
+        )
+        | _json,
+    },
+)
+
+
+@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(doc=_case_doc)
+def test_any_case_document_merges_without_crashing(store: Store, doc: dict[str, Any]) -> None:
+    local_id = _case(store)
+    try:
+        case = store.apply_service_case(local_id, doc)
+    except StoreError as exc:  # the examples share one store: a case id may repeat
+        assert exc.code == "case-id-conflict"
+        assert store.require_case(local_id).case_id is None
+        return
+    assert case.status in CASE_STATUSES
+    assert case.case_id is None or (isinstance(case.case_id, str) and len(case.case_id) <= 64)
+    for event in store.events(local_id):
+        assert "\x1b" not in event.detail
