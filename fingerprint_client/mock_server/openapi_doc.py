@@ -86,14 +86,38 @@ PIN_PARAM: dict[str, Any] = {
 }
 
 
+_PDQ_EXAMPLE = "f8f8f0cee0f4a84f06370a22038f63f0b36e2ed596621e1d33e6b39c4e9c9b22"
+_HASHES_EXAMPLE = [
+    {"algorithm": "pdq", "media": "image", "quality": 92, "value": _PDQ_EXAMPLE},
+    {
+        "algorithm": "sha256",
+        "media": "image",
+        "value": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+    },
+]
+EXAMPLES: dict[str, Any] = {
+    "CreateCaseRequest": {
+        "client": {"name": "fingerprint-client", "version": "0.1.0"},
+        "hashes": _HASHES_EXAMPLE,
+        "program": "adult",
+    },
+    "AddHashesRequest": {
+        "hashes": [
+            {"algorithm": "md5", "media": "image", "value": "098f6bcd4621d373cade4e832627b4f6"}
+        ]
+    },
+    "EmptyRequest": {},
+}
+
+
 def post_extra(body_model: type[Any], *, pin: bool = True) -> dict[str, Any]:
-    """`openapi_extra` of a POST: its headers and its JSON request body."""
+    """`openapi_extra` of a POST: its headers and its JSON request body (with an example)."""
+    media: dict[str, Any] = {"schema": _ref(body_model)}
+    if body_model.__name__ in EXAMPLES:
+        media["example"] = EXAMPLES[body_model.__name__]
     return {
         "parameters": [IDEMPOTENCY_PARAM, *([PIN_PARAM] if pin else [])],
-        "requestBody": {
-            "required": True,
-            "content": {"application/json": {"schema": _ref(body_model)}},
-        },
+        "requestBody": {"required": True, "content": {"application/json": media}},
     }
 
 

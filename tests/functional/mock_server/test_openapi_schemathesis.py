@@ -14,6 +14,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from fingerprint_client.service.models import CreateCaseRequest
 from tests.fixtures.mock_service import MockServiceHandle
 
 
@@ -48,6 +49,8 @@ def test_openapi_documents_the_problem_answers(mock_service: MockServiceHandle) 
     assert params["Idempotency-Key"]["required"] is True
     assert "HTTPValidationError" not in str(doc)
     assert not any(p.startswith("/_mock") for p in doc["paths"])
+    example = create["requestBody"]["content"]["application/json"]["example"]
+    assert CreateCaseRequest.model_validate(example).program == "adult"
 
 
 def test_docs_are_served_without_a_cdn(mock_service: MockServiceHandle) -> None:
