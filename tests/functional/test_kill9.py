@@ -70,6 +70,7 @@ def _wait_for(path: Path, proc: subprocess.Popen[bytes], timeout: float = 30) ->
 
 
 @pytest.mark.keyring
+@pytest.mark.slow
 @pytest.mark.timeout(240)
 def test_kill9_at_crash_points_and_random_moments_then_sync(
     mock_service_factory: Callable[..., MockServiceHandle], tmp_path: Path

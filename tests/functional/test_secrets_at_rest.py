@@ -29,7 +29,8 @@ def _variants(pin: str) -> list[bytes]:
 
 
 @pytest.mark.keyring
-@pytest.mark.timeout(120)
+@pytest.mark.slow
+@pytest.mark.timeout(180)
 def test_no_secret_in_any_file(
     mock_service_factory: Callable[..., MockServiceHandle], tmp_path: Path
 ) -> None:

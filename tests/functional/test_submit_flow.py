@@ -14,6 +14,7 @@ from fingerprint_client.keystore import use_backend
 from tests.fixtures.cli_runs import CliResult
 from tests.fixtures.images import photo_like
 from tests.fixtures.mock_service import MockServiceHandle
+from tests.fixtures.videos import VideoSet
 
 Fc = Callable[..., CliResult]
 
@@ -224,3 +225,16 @@ def test_without_secure_keyring(fc: Fc, mock_service: MockServiceHandle, tmp_pat
 def test_unknown_ids_are_usage_errors(fc: Fc, ident: str, command: str) -> None:
     res = fc(command, ident)
     assert res.code == 2 and "no case" in res.err  # an id may start with "-"
+
+
+def test_video_is_sent_as_frame_fingerprints(
+    fc: Fc, mock_service: MockServiceHandle, videos: VideoSet
+) -> None:
+    _add_profile(fc, mock_service.url)
+    res = fc("submit", str(videos.original), "--program", "adult", "--yes", "--json")
+    assert res.code == 0, res.err
+    case = json.loads(res.out)
+    frames = [h for h in case["hashes"] if h["algorithm"] == "pdq_frames"]
+    assert len(frames) == 1 and frames[0]["media"] == "video" and frames[0]["frames"]
+    remote = mock_service.cases()[0]["hashes"]
+    assert [h["algorithm"] for h in remote] == [h["algorithm"] for h in case["hashes"]]
