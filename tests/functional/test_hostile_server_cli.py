@@ -25,9 +25,15 @@ def _no_control(text: str) -> None:
     assert "\x1b" not in text and "\x07" not in text and "\x9b" not in text
 
 
-@pytest.mark.parametrize("mode", ["huge", "endless", "wrong-types", "not-json", "bad-id", "close"])
+@pytest.mark.parametrize(
+    "mode", ["huge", "endless", "wrong-types", "not-json", "bad-id", "close", "in-progress"]
+)
 def test_untrustworthy_answer_leaves_the_case_queued(
-    fc: Fc, hostile_server: HostileServer, tmp_path: Path, mode: str, monkeypatch: pytest.MonkeyPatch
+    fc: Fc,
+    hostile_server: HostileServer,
+    tmp_path: Path,
+    mode: str,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("FINGERPRINT_CLIENT_RETRIES", "1")
     submit = _setup(fc, hostile_server, tmp_path)

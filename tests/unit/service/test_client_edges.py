@@ -22,6 +22,7 @@ from fingerprint_client.service.errors import (
     ServiceUnavailable,
     Unauthorized,
 )
+from fingerprint_client.service.sanitize import clean_text
 from tests.fixtures.hostile_server import GOOD_CASE
 
 BASE = "https://takedown.example"
@@ -168,3 +169,25 @@ def test_settings_from_environ() -> None:
     assert (
         ClientSettings.from_environ({"FINGERPRINT_CLIENT_BACKOFF": "nonsense"}) == ClientSettings()
     )
+
+
+@pytest.mark.parametrize(
+    ("raw", "clean"),
+    [
+        ("plain text", "plain text"),
+        ("a\x1b[31mred\x1b[0m b", "ared b"),
+        ("title\x1b]0;owned\x07 end", "title end"),
+        ("link \x1b]8;;http://x\x1b\\here\x1b]8;;\x1b\\", "link here"),
+        ("c1 \x9b2J csi", "c1  csi"),
+        ("bidi \u202egnp.exe", "bidi gnp.exe"),
+        ("nul\x00 bell\x07 del\x7f", "nul bell del"),
+        ("line\nbreak\ttab", "line break tab"),
+        ("über ✓", "über ✓"),
+    ],
+)
+def test_clean_text_removes_terminal_controls(raw: str, clean: str) -> None:
+    assert clean_text(raw) == clean
+
+
+def test_clean_text_bounds_length() -> None:
+    assert len(clean_text("x" * 10_000, 100)) == 100
