@@ -112,6 +112,8 @@ def deliver(
         case_id = case.case_id
         outcome = "delivered"
         for item in items:
+            if progress is not None:
+                progress(done, total, _WHAT.get(item.kind, "Sending"))
             if cancel is not None and cancel.is_set():
                 report.cancelled = True
                 outcome = "queued"
@@ -125,8 +127,6 @@ def deliver(
                 outcome = "failed"
                 break
             path = case_path(item.path_template, case_id, hash_id)
-            if progress is not None:
-                progress(done, total, _WHAT.get(item.kind, "Sending"))
             store.begin_attempt(item.id)
             pause_point("after-attempt")
             try:
