@@ -37,8 +37,10 @@ MIN_SCENE: Final[float] = 0.5
 NEAR_IDENTICAL_BITS: Final[int] = 10
 """A sampled frame within this many bits of the last kept one is dropped."""
 
-SKIP_MARGIN: Final[float] = 0.3
-"""Every frame is decoded from this long (seconds, by packet time) before a sample is due."""
+SKIP_MARGIN: Final[float] = 0.05
+"""Every frame is decoded from this long (seconds, by packet time) before a sample is due.
+
+A packet's time is its frame's display time, so only the time slack needs covering."""
 
 TIME_SLACK: Final[float] = 0.002
 """Timestamps of copies differ by rounding to their time bases; this much early still counts."""
