@@ -120,10 +120,18 @@ def test_rotated_phone_video_hashes_as_displayed(videos: VideoSet) -> None:
 
 @pytest.mark.parametrize(
     ("attr", "container"),
-    [("webm", "WebM"), ("mkv", "Matroska"), ("avi", "AVI"), ("ten_bit", "Matroska")],
+    [
+        ("webm", "WebM"),
+        ("av1", "WebM"),
+        ("mov", "MOV"),
+        ("mkv", "Matroska"),
+        ("avi", "AVI"),
+        ("ten_bit", "Matroska"),
+    ],
 )
 def test_other_containers_and_codecs(videos: VideoSet, attr: str, container: str) -> None:
-    """VP9/WebM, VP8/MKV, MPEG-4/AVI and 10-bit HEVC/MKV give the same frames as H.264/MP4."""
+    """VP9 and AV1 in WebM, HEVC in MOV, VP8 in MKV, MPEG-4 in AVI and 10-bit HEVC in MKV
+    give the same frames as H.264 in MP4."""
     result = hash_video(getattr(videos, attr), HashOptions())
     assert result.ok, result.error
     assert result.format == container
