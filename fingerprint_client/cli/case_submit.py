@@ -201,20 +201,22 @@ def _submit(
             progress=bar,
         )
     case = store.require_case(case.local_id)
-    if not secure and case.local_id in report.queued:
+    if not secure:
         # no safe place for the PIN: nothing may stay queued
-        for item in store.pending_outbox(case.local_id)[:1]:
+        for item in store.pending_outbox(case.local_id):
             store.mark_failed(
                 item.id, "Not delivered, and not kept for later without a safe keyring."
             )
         case = store.require_case(case.local_id)
     if as_json:
         click.echo(json.dumps(case.to_json(), ensure_ascii=False))
-    queued = case.local_id in report.queued and case.status not in {"failed", "cancelled"}
-    return _summary(case, queued, report.errors.get(case.local_id))
+    outbox = store.outbox(case.local_id)
+    queued = any(item.state == "pending" for item in outbox)
+    refused = any(item.state == "failed" for item in outbox)
+    return _summary(case, queued, refused, report.errors.get(case.local_id))
 
 
-def _summary(case: CaseRecord, queued: bool, error: str | None) -> int:
+def _summary(case: CaseRecord, queued: bool, refused: bool, error: str | None) -> int:
     lid = case.local_id
     if queued:
         click.echo(
@@ -226,6 +228,14 @@ def _summary(case: CaseRecord, queued: bool, error: str | None) -> int:
         return EXIT_QUEUED
     if case.status in {"failed", "rejected", "cancelled"}:
         click.echo(f"Case {lid} was not accepted" + (f": {error}" if error else "."), err=True)
+        return EXIT_REFUSED
+    if refused:
+        click.echo(
+            f"Case {lid} was delivered (case id {case.case_id}), but part of it was refused"
+            + (f": {error}" if error else ".")
+            + f" `fingerprint-client status {lid}` shows what happened.",
+            err=True,
+        )
         return EXIT_REFUSED
     click.echo(
         f"Case {lid} was delivered. The service's case id is {case.case_id}; status: "

@@ -13,7 +13,7 @@ from fingerprint_client.config import NO_SERVICE_MESSAGE
 from fingerprint_client.keystore import use_backend
 from tests.fixtures.cli_runs import CliResult
 from tests.fixtures.images import photo_like
-from tests.fixtures.mock_service import MockServiceHandle
+from tests.fixtures.mock_service import MockServiceHandle, free_port
 from tests.fixtures.videos import VideoSet
 
 Fc = Callable[..., CliResult]
@@ -238,3 +238,13 @@ def test_video_is_sent_as_frame_fingerprints(
     assert len(frames) == 1 and frames[0]["media"] == "video" and frames[0]["frames"]
     remote = mock_service.cases()[0]["hashes"]
     assert [h["algorithm"] for h in remote] == [h["algorithm"] for h in case["hashes"]]
+
+
+def test_without_keyring_nothing_is_queued_when_the_service_is_away(fc: Fc, tmp_path: Path) -> None:
+    assert fc("profiles", "add", "away", "--url", f"http://127.0.0.1:{free_port()}").code == 0
+    pics = _pictures(tmp_path / "p", 1)
+    with use_backend(keyring.backends.fail.Keyring()):  # type: ignore[no-untyped-call]
+        res = fc("submit", str(pics), "--program", "adult", "--yes", "--show-pin", "--json")
+    assert res.code == 1
+    assert json.loads(res.out)["status"] == "failed"
+    assert json.loads(fc("sync", "--json").out)["queued"] == 0
