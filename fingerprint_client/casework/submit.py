@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from fingerprint_client.casework._testhooks import pause_point
 from fingerprint_client.casework.capabilities import CapabilitiesCache
@@ -62,9 +63,14 @@ class SubmitPlan:
 
     def shown_requests(self) -> list[ShownRequest]:
         """Every request exactly as it will be sent (PIN and API key masked)."""
-        headers = self.client.shown_headers(idempotency_key=IDEMPOTENCY_PLACEHOLDER, with_pin=True)
+        headers = {"Host": urlsplit(self.client.base_url).netloc}
+        headers.update(
+            self.client.shown_headers(idempotency_key=IDEMPOTENCY_PLACEHOLDER, with_pin=True)
+        )
         return [
-            ShownRequest("POST", r.path_template, dict(headers), r.body)
+            ShownRequest(
+                "POST", r.path_template, {**headers, "Content-Length": str(len(r.body))}, r.body
+            )
             for r in self.prepared.requests
         ]
 
