@@ -168,6 +168,12 @@ def status_cmd(ctx: CliContext, ident: str, as_json: bool, pin_stdin: bool) -> N
                 click.echo(f"Not checked for news: {exc}", err=True)
         if result is not None and case.local_id in result.errors:
             click.echo(f"Not checked for news: {result.errors[case.local_id]}", err=True)
+        elif result is not None and case.local_id in result.skipped and pins is None:
+            click.echo(
+                "Not checked for news: the case PIN is not in the keyring (or the service "
+                "cannot be reached). With the PIN at hand: `status ID --pin-stdin`.",
+                err=True,
+            )
         case = store.require_case(case.local_id)
         events = store.events(case.local_id)
     if as_json:
