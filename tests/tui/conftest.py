@@ -16,6 +16,13 @@ from fingerprint_client.tui.demo_pictures import generate_pictures
 from tests.tui.helpers import make_backend
 
 
+@pytest.fixture(autouse=True)
+def _fast_retries(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An unreachable service is given up on quickly (the retry pace, not the behaviour)."""
+    monkeypatch.setenv("FINGERPRINT_CLIENT_BACKOFF", "0.01")
+    monkeypatch.setenv("FINGERPRINT_CLIENT_RETRIES", "1")
+
+
 @pytest.fixture
 def pictures(tmp_path: Path) -> Path:
     """A folder of generated abstract pictures (and one broken file)."""

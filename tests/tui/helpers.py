@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from rich.text import Text
+from textual.css.query import NoMatches
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Static
 
@@ -40,8 +41,11 @@ def screen_name(app: FingerprintApp) -> str:
 
 
 def static_text(app: FingerprintApp, selector: str) -> str:
-    """The plain text of a Static on the active screen."""
-    return str(app.screen.query_one(selector, Static).content)
+    """The plain text of a Static on the active screen ("" while it is not there yet)."""
+    try:
+        return str(app.screen.query_one(selector, Static).content)
+    except NoMatches:
+        return ""
 
 
 def all_static_text(app: FingerprintApp) -> str:
@@ -51,7 +55,10 @@ def all_static_text(app: FingerprintApp) -> str:
 
 def table_rows(app: FingerprintApp, selector: str) -> list[list[str]]:
     """A DataTable's cells as plain strings."""
-    table: DataTable[Text] = app.screen.query_one(selector, DataTable)
+    try:
+        table: DataTable[Text] = app.screen.query_one(selector, DataTable)
+    except NoMatches:
+        return []
     return [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
 
 

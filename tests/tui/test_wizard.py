@@ -140,8 +140,12 @@ async def test_cancel_stops_hashing_and_nothing_is_prepared(live: Live, tmp_path
     from fingerprint_client.tui.demo_pictures import generate_pictures
 
     many = tmp_path / "many"
-    for n in range(12):
-        generate_pictures(many / f"set{n:02d}", seed=n, broken=False)
+    generate_pictures(many / "set", broken=False)
+    originals = sorted((many / "set").iterdir())
+    for n in range(50):
+        for original in originals:
+            (many / "set" / f"copy{n:02d}-{original.name}").write_bytes(original.read_bytes())
+    total = len(list((many / "set").iterdir()))
     app = build_app(live.backend, start_dir=many)
     async with app.run_test(size=(100, 30)) as pilot:
         await choose_under18_and_continue(pilot, app)
@@ -151,10 +155,11 @@ async def test_cancel_stops_hashing_and_nothing_is_prepared(live: Live, tmp_path
         await wait_until(pilot, lambda: screen_name(app) == "HashingScreen", what="hashing screen")
         screen = app.screen
         assert isinstance(screen, HashingScreen)
+        await wait_until(pilot, lambda: len(screen.draft.outcomes) > 0, what="first result")
         await pilot.press("escape")
         await wait_until(pilot, lambda: screen.finished, timeout=30, what="stopped")
         assert screen.cancelled
-        assert len(screen.draft.outcomes) < 72
+        assert len(screen.draft.outcomes) < total
         assert "Stopped" in static_text(app, "#hash-status")
         await pilot.press("escape")
         await wait_until(pilot, lambda: screen_name(app) == "FilesScreen", what="back to files")

@@ -62,6 +62,7 @@ class CasesScreen(BaseScreen):
         super().__init__()
         self.cases: list[CaseSummary] = []
         self.sort_index = 0
+        self._shown = False
 
     def compose_body(self) -> ComposeResult:
         """Filter box, table, status line."""
@@ -87,12 +88,14 @@ class CasesScreen(BaseScreen):
         self.load(sync=True)
 
     def on_screen_resume(self) -> None:
-        """A case may have changed while we were away."""
-        self.load(sync=False)
+        """A case may have changed while we were away (not on the first showing)."""
+        if self._shown:
+            self.load(sync=False)
+        self._shown = True
 
     def load(self, *, sync: bool) -> None:
         """Read the cases; with `sync`, deliver the outbox and refresh open cases first."""
-        self.run_worker(lambda: self._load(sync), thread=True, exclusive=True, group="cases")
+        self.run_worker(lambda: self._load(sync), thread=True, group="cases")
 
     def _load(self, sync: bool) -> None:
         try:

@@ -50,7 +50,7 @@ class HomeScreen(BaseScreen):
         """Settings may have changed the answer."""
         self.check_service()
 
-    @work(thread=True, exclusive=True, group="home-service")
+    @work(thread=True, group="home-service")
     def check_service(self) -> None:
         """Ask the backend whether any service profile exists."""
         try:

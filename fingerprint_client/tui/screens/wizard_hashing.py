@@ -44,6 +44,18 @@ def outcome_state(outcome: FileOutcome) -> Text:
     return Text(f"✔ fingerprinted{quality}")
 
 
+def explanations(outcomes: list[FileOutcome], low_quality: bool) -> Text:
+    """Every file that could not be used, with its whole message; then the quality note."""
+    text = Text()
+    for outcome in outcomes:
+        if not outcome.ok:
+            text.append(f"✖ {outcome.name}: ", style="bold")
+            text.append(f"{outcome.message or outcome.error_code}\n")
+    if low_quality:
+        text.append(QUALITY_EXPLAINED)
+    return text
+
+
 class HashingScreen(BaseScreen):
     """Runs the hashing in a thread worker; each file's state appears as it finishes."""
 
@@ -145,7 +157,7 @@ class HashingScreen(BaseScreen):
         if bar.total is None:
             bar.update(total=1, progress=1)
         low = [o for o in self.draft.usable if o.quality is not None and o.quality < LOW_QUALITY]
-        self.query_one("#hash-explain", Static).update(Text(QUALITY_EXPLAINED if low else ""))
+        self.query_one("#hash-explain", Static).update(explanations(self.draft.outcomes, bool(low)))
         self.query_one("#btn-next", Button).disabled = ok == 0
         self.query_one("#btn-cancel", Button).label = "Back (Esc)"
         if ok:
