@@ -149,8 +149,8 @@ def main() -> None:
         phone_like(8000, 6000, 7).save(root / "48mp.jpg", quality=90)
         return
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--phone", type=int, default=24, help="12 MP JPEGs in the corpus")
-    parser.add_argument("--hd", type=int, default=24, help="1080p JPEGs in the corpus")
+    parser.add_argument("--phone", type=int, default=32, help="12 MP JPEGs in the corpus")
+    parser.add_argument("--hd", type=int, default=8, help="1080p JPEGs in the corpus")
     parser.add_argument("--rounds", type=int, default=3, help="alternating rounds")
     args = parser.parse_args()
     problem = ensure_pdqhash()

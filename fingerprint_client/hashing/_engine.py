@@ -13,8 +13,9 @@ import multiprocessing
 import os
 import threading
 import time
+from collections import deque
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from multiprocessing.context import ForkServerContext
 from multiprocessing.process import BaseProcess
@@ -27,6 +28,8 @@ from fingerprint_client.hashing._result import FileResult, HashOptions, Progress
 
 POLL_SECONDS = 0.1
 """Longest wait between checks for cancellation and time limits."""
+PREFETCH = 2
+"""Files handed to a worker at once, so it never waits for the parent between files."""
 _PRELOAD = ["__main__", "fingerprint_client.hashing._process", "fingerprint_client.hashing.pdq"]
 """Imported once by the fork server; "__main__" spares each worker re-importing the program."""
 _DEFAULT_OPTIONS = HashOptions()
@@ -56,8 +59,8 @@ def default_workers() -> int:
 class _Worker:
     process: BaseProcess
     conn: Connection
-    task: int | None = None
-    started: float = 0.0
+    tasks: deque[int] = field(default_factory=deque)  # sent, unfinished; tasks[0] is running
+    started: float = 0.0  # when tasks[0] started (as far as the parent can tell)
 
 
 class BatchHasher:
@@ -83,6 +86,7 @@ class BatchHasher:
         self._workers: list[_Worker] = []
         self._test_hook = os.environ.get(TEST_HOOK_ENV) or None
         self._sizes = [_size_of(p) for p in self._paths]
+        self._waiting: deque[int] = deque(range(len(self._paths)))
         self._started = False
 
     @property
@@ -130,13 +134,11 @@ class BatchHasher:
         total = len(self._paths)
         bytes_total = sum(self._sizes)
         done = failed = bytes_done = 0
-        next_task = next_out = 0
+        next_out = 0
         finished: dict[int, FileResult] = {}
         yield Progress(0, total, None, 0, 0, bytes_total)
         while next_out < total and not self._cancel.is_set():
-            while next_task < total and self._idle_worker_available():
-                self._assign(next_task)
-                next_task += 1
+            self._assign_waiting()
             for result in self._collect():
                 finished[result.index] = result
                 done += 1
@@ -151,19 +153,22 @@ class BatchHasher:
                 if self._cancel.is_set():
                     return
 
-    def _idle_worker_available(self) -> bool:
-        if any(w.task is None for w in self._workers):
-            return True
-        return len(self._workers) < self._size
-
-    def _assign(self, index: int) -> None:
-        worker = next((w for w in self._workers if w.task is None), None)
-        if worker is None:
-            worker = self._spawn()
-        worker.task = index
-        worker.started = time.monotonic()
-        with contextlib.suppress(OSError):  # a dead worker is reported by _collect
-            worker.conn.send((index, self._paths[index]))
+    def _assign_waiting(self) -> None:
+        """Give waiting files to workers: first one each, then one queued behind it."""
+        while self._waiting:
+            worker = next((w for w in self._workers if not w.tasks), None)
+            if worker is None and len(self._workers) < self._size:
+                worker = self._spawn()
+            if worker is None:
+                worker = next((w for w in self._workers if len(w.tasks) < PREFETCH), None)
+            if worker is None:
+                return
+            index = self._waiting.popleft()
+            if not worker.tasks:
+                worker.started = time.monotonic()
+            worker.tasks.append(index)
+            with contextlib.suppress(OSError):  # a dead worker is reported by _collect
+                worker.conn.send((index, self._paths[index]))
 
     def _spawn(self) -> _Worker:
         ctx = _forkserver()
@@ -182,7 +187,7 @@ class BatchHasher:
 
     def _collect(self) -> list[FileResult]:
         """Results that arrived within one poll interval; crashed/overdue workers replaced."""
-        busy = [w for w in self._workers if w.task is not None]
+        busy = [w for w in self._workers if w.tasks]
         if not busy:
             return []
         now = time.monotonic()
@@ -191,40 +196,39 @@ class BatchHasher:
         handles: list[object] = [w.conn for w in busy] + [w.process.sentinel for w in busy]
         wait(handles, timeout)  # type: ignore[arg-type]
         results: list[FileResult] = []
-        now = time.monotonic()
         for worker in busy:
-            result = self._poll(worker, now)
-            if result is not None:
-                results.append(result)
+            results.extend(self._poll(worker))
         return results
 
-    def _poll(self, worker: _Worker, now: float) -> FileResult | None:
-        index = worker.task
-        assert index is not None
+    def _poll(self, worker: _Worker) -> list[FileResult]:
+        results: list[FileResult] = []
         try:
-            if worker.conn.poll():
+            while worker.tasks and worker.conn.poll():
                 result: FileResult = worker.conn.recv()
-                worker.task = None
-                return result
+                worker.tasks.popleft()
+                worker.started = time.monotonic()
+                results.append(result)
         except (EOFError, OSError):
             pass
         else:
-            if worker.process.is_alive():
-                if now - worker.started < self._options.per_file_timeout:
-                    return None
-                self._retire(worker)
-                return FileResult.failure(index, self._paths[index], HashError.of("timeout"))
-        self._retire(worker)
-        return FileResult.failure(index, self._paths[index], HashError.of("decoder-crashed"))
+            if not worker.tasks or worker.process.is_alive():
+                if time.monotonic() - worker.started < self._options.per_file_timeout:
+                    return results
+                return [*results, self._fail_current(worker, "timeout")]
+        return [*results, self._fail_current(worker, "decoder-crashed")]
 
-    def _retire(self, worker: _Worker) -> None:
+    def _fail_current(self, worker: _Worker, code: str) -> FileResult:
+        """End `worker`: its current file fails with `code`, files queued behind it wait again."""
         _kill(worker)
         self._workers.remove(worker)
+        index = worker.tasks.popleft()
+        self._waiting.extendleft(reversed(worker.tasks))
+        return FileResult.failure(index, self._paths[index], HashError.of(code))
 
     def _stop_workers(self) -> None:
         workers, self._workers = self._workers, []
         for worker in workers:
-            if worker.task is None and not self._cancel.is_set():
+            if not worker.tasks and not self._cancel.is_set():
                 with contextlib.suppress(OSError):
                     worker.conn.send(None)
             else:
