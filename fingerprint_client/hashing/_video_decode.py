@@ -43,6 +43,9 @@ MAX_DAMAGED_PACKETS: Final[int] = 50
 PDQ_SHORT_SIDE: Final[int] = 512
 """Sampled frames are reduced to this short side before PDQ (never smaller)."""
 
+LARGE_PICTURE: Final[int] = 4096 * 2304
+"""Above this many pixels (a little over 4K UHD) the decoder runs one thread (memory)."""
+
 MAX_THREADS: Final[int] = 4
 """Decoder threads: more would cost memory (a 4K frame is 12 MB) for little speed."""
 
@@ -112,6 +115,14 @@ class DecodedFrame:
         array = np.asarray(out.to_ndarray(), dtype=np.uint8)
         turns = (self._rotation // 90) % 4
         return np.ascontiguousarray(np.rot90(array, k=turns)) if turns else array
+
+
+def decoder_threads(pixels: int) -> int:
+    """Decoder threads for pictures of `pixels`: every frame thread holds pictures of its own,
+    so above 4K one thread keeps an 8K video under the 500 MB a worker may use."""
+    if pixels > LARGE_PICTURE:
+        return 1
+    return min(MAX_THREADS, os.cpu_count() or 1)
 
 
 def quarter_turns(degrees: float) -> int:
@@ -289,7 +300,7 @@ def decode_frames(
     stats = stats if stats is not None else DecodeStats()
     context = stream.codec_context
     context.thread_type = "AUTO"
-    context.thread_count = min(MAX_THREADS, os.cpu_count() or 1)
+    context.thread_count = decoder_threads(context.width * context.height)
     sar = stream.sample_aspect_ratio
     time_base = stream.time_base
     clock = _Clock(float(stream.guessed_rate or stream.average_rate or 30))

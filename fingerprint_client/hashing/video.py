@@ -163,11 +163,13 @@ def sample_frames(
     for number, frame in enumerate(decoded):
         if number == 0:
             size = frame.display_size
-        if not planner.offer(frame.t, frame.thumb):
-            continue
-        collector.add(frame.t, pdq_from_rgb(frame.rgb()))
-        if progress is not None and info.duration:
-            progress(min(1.0, frame.t / info.duration))
+        if planner.offer(frame.t, frame.thumb):
+            collector.add(frame.t, pdq_from_rgb(frame.rgb()))
+            if progress is not None and info.duration:
+                progress(min(1.0, frame.t / info.duration))
+        # let the decoder reuse this picture's memory while it decodes the next one (an 8K
+        # picture is 50 MB)
+        del frame
     return collector.frames, size
 
 
