@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from tests.fixtures.cli_runs import CliResult, synthetic_hashes_file
+from tests.fixtures.images import photo_like
 from tests.fixtures.mock_service import MockServiceHandle
 
 Fc = Callable[..., CliResult]
@@ -46,7 +47,7 @@ def test_every_fault_kind_ends_delivered_exactly_once(
 ) -> None:
     options: dict[str, Any] = {"faults": f"{kind}:0.5", "seed": 7, "max_hashes_per_request": 2}
     if kind == "timeout":
-        options["timeout_delay"] = 1.0
+        options["timeout_delay"] = 0.6
         monkeypatch.setenv("FINGERPRINT_CLIENT_READ_TIMEOUT", "0.3")
     service = mock_service_factory(**options)
     assert fc("profiles", "add", "mock", "--url", service.url).code == 0
@@ -91,3 +92,29 @@ def test_outage_mid_case_resumes_without_duplicates(
     fc("submit", "--from-hashes", str(hashes), "--program", "under18", "--yes")
     _sync_until_done(fc)
     _check_exactly_once(fc, service, expected_hashes=12)
+
+
+def test_folder_submit_under_mixed_faults(
+    fc: Fc,
+    mock_service_factory: Callable[..., MockServiceHandle],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The issue's "done when": a folder submitted while the service injects every fault."""
+    monkeypatch.setenv("FINGERPRINT_CLIENT_READ_TIMEOUT", "0.3")
+    service = mock_service_factory(
+        faults="500:0.1,503:0.05,429:0.05,timeout:0.05,reset:0.05,drop-response:0.05",
+        seed=11,
+        timeout_delay=0.6,
+        max_hashes_per_request=3,
+    )
+    assert fc("profiles", "add", "mock", "--url", service.url).code == 0
+    pics = tmp_path / "pics" / "nested"
+    pics.mkdir(parents=True)
+    for i in range(4):
+        photo_like(160, 120, seed=200 + i).save(pics / f"{i}.png")
+    for _ in range(2):
+        assert fc("submit", str(tmp_path / "pics"), "--program", "adult", "--yes").code in (0, 3)
+    _sync_until_done(fc)
+    _check_exactly_once(fc, service, expected_hashes=12)
+    assert len(service.cases()) == 2
