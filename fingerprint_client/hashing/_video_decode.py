@@ -58,6 +58,11 @@ ALLOWED_CODECS: Final[frozenset[str]] = frozenset(
     }
 )  # fmt: skip
 
+TRUNCATED_MESSAGE: Final[str] = (
+    "This video file is incomplete (it ends too early), so it cannot be fingerprinted "
+    "reliably. If you still have the original, try that one."
+)
+
 RGB = npt.NDArray[np.uint8]
 Thumb = npt.NDArray[np.float32]
 
@@ -361,11 +366,7 @@ def _problem_from(exc: av.error.FFmpegError) -> VideoProblem:
             "This video is stored in a format (codec) that cannot be decoded here.",
         )
     if isinstance(exc, av.error.EOFError):
-        return VideoProblem(
-            "truncated",
-            "This video file is incomplete (it ends too early), so it cannot be fingerprinted "
-            "reliably. If you still have the original, try that one.",
-        )
+        return VideoProblem("truncated", TRUNCATED_MESSAGE)
     if isinstance(exc, av.error.MemoryError):
         return VideoProblem(
             "too-large", "This video needs more memory to decode than is safe on this device."

@@ -25,6 +25,7 @@ from fingerprint_client.hashing._fileio import open_regular, read_head
 from fingerprint_client.hashing._result import FileResult, HashOptions
 from fingerprint_client.hashing._video_decode import (
     MAX_DURATION,
+    TRUNCATED_MESSAGE,
     DecodedFrame,
     DecodeStats,
     StreamInfo,
@@ -46,14 +47,14 @@ from fingerprint_client.hashing.pdq import pdq_from_rgb
 
 __all__ = [
     "FrameHash",
-    "Progress",
+    "ProgressCallback",
     "hash_animated_frames",
     "hash_video",
     "sniff_video",
     "time_limit_for",
 ]
 
-Progress = Callable[[float], None]
+ProgressCallback = Callable[[float], None]
 """Called with the fraction done (0..1) of the file being fingerprinted."""
 
 LOW_QUALITY: Final[int] = 50
@@ -61,11 +62,6 @@ SECONDS_PER_VIDEO_SECOND: Final[float] = 2.0
 """Time allowed per second of video on top of the engine's per-file limit (a slow 2-core
 machine decodes 4K HEVC at about real time; 1080p H.264 many times faster)."""
 MAX_ANIMATION_FRAMES: Final[int] = 20_000
-
-TRUNCATED: Final[str] = (
-    "This video file is incomplete (it ends too early), so it cannot be fingerprinted "
-    "reliably. If you still have the original, try that one."
-)
 
 
 def time_limit_for(path: Path, base: float) -> float:
@@ -92,7 +88,7 @@ def time_limit_for(path: Path, base: float) -> float:
 def hash_video(
     path: Path,
     options: HashOptions,
-    progress: Progress | None = None,
+    progress: ProgressCallback | None = None,
     index: int = 0,
 ) -> FileResult:
     """Fingerprint the video at `path`; a failure comes back as a `FileResult` with an error.
@@ -115,14 +111,14 @@ def _hash_video(
     size: int,
     path: Path,
     options: HashOptions,
-    progress: Progress | None,
+    progress: ProgressCallback | None,
     index: int,
 ) -> FileResult:
     container_name = sniff_video(read_head(f, 64))
     if container_name is None:
         raise HashFailure("unsupported-format")
     if ends_too_early(f, size, container_name):
-        raise VideoProblem("truncated", TRUNCATED)
+        raise VideoProblem("truncated", TRUNCATED_MESSAGE)
     frames: list[FrameHash] | None = None
     stats = DecodeStats()
     with open_video(f, container_name) as container:
@@ -154,7 +150,7 @@ def sample_frames(
     decoded: Iterator[DecodedFrame],
     planner: SamplePlanner,
     info: StreamInfo,
-    progress: Progress | None,
+    progress: ProgressCallback | None,
 ) -> tuple[list[FrameHash], tuple[int, int]]:
     """PDQ of the frames `planner` picks from `decoded`, near-repeats dropped, and the
     displayed size (of the first frame); `progress` gets the fraction of `info.duration`."""
@@ -190,7 +186,7 @@ def _warnings(frames: list[FrameHash] | None, stats: DecodeStats) -> list[str]:
 
 
 def hash_animated_frames(
-    img: Image.Image, options: HashOptions, progress: Progress | None = None
+    img: Image.Image, options: HashOptions, progress: ProgressCallback | None = None
 ) -> list[FrameHash]:
     """`pdq_frames` of an animated image (GIF, WebP) opened with Pillow, sampled like a video.
 
