@@ -1,14 +1,16 @@
 """What a service accepts (`GET /v1/capabilities`), fetched and remembered per service URL.
 
 A person may prepare a case with no network. The last capabilities seen for a service are kept
-in `<data dir>/capabilities.json` (0600; URLs and algorithm names only, nothing secret), so a
-case can still be prepared and queued offline. With neither network nor a remembered answer,
+in `<data dir>/capabilities.json` (0600; keyed by a hash of the service URL, so the file does
+not even name the service; algorithm names and limits only), so a case can still be prepared
+and queued offline. With neither network nor a remembered answer,
 a conservative guess is used: PDQ, MD5 and SHA-256 (what both real services document) and one
 hash per request, which is always within any service's limit.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import tempfile
@@ -47,9 +49,13 @@ class CapabilitiesCache:
             return {}
         return value if isinstance(value, dict) else {}
 
+    @staticmethod
+    def _key(url: str) -> str:
+        return hashlib.sha256(url.encode("utf-8")).hexdigest()[:32]
+
     def get(self, url: str) -> Capabilities | None:
         """The remembered capabilities of `url`, or None."""
-        data = self._read().get(url)
+        data = self._read().get(self._key(url))
         try:
             return Capabilities.model_validate(data) if data is not None else None
         except pydantic.ValidationError:
@@ -58,7 +64,7 @@ class CapabilitiesCache:
     def put(self, url: str, caps: Capabilities) -> None:
         """Remember `caps` for `url` (atomic replace, 0600)."""
         data = self._read()
-        data[url] = caps.model_dump(mode="json")
+        data[self._key(url)] = caps.model_dump(mode="json")
         self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".caps-")
         try:

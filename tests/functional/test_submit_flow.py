@@ -155,13 +155,19 @@ def test_submit_from_hashes_file(fc: Fc, mock_service: MockServiceHandle, tmp_pa
 
 
 def test_unreachable_service_queues_then_sync_delivers(
-    fc: Fc, mock_service_factory: Callable[..., MockServiceHandle], tmp_path: Path
+    fc: Fc,
+    mock_service_factory: Callable[..., MockServiceHandle],
+    tmp_path: Path,
+    data_dir: Path,
 ) -> None:
     service = mock_service_factory()
     url = service.url
     _add_profile(fc, url)
     pics = _pictures(tmp_path / "p", 1)
     assert fc("submit", str(pics), "--program", "adult", "--dry-run").code == 0  # caps remembered
+    remembered = data_dir / "capabilities.json"
+    assert remembered.stat().st_mode & 0o777 == 0o600
+    assert url.split("//")[1] not in remembered.read_text()  # the file does not name the service
     service.stop()
     res = fc("submit", str(pics), "--program", "adult", "--yes", "--json")
     assert res.code == 3, res.err
