@@ -24,6 +24,7 @@ class HomeScreen(BaseScreen):
         Binding("n", "new_request", "New request"),
         Binding("m", "my_requests", "My requests"),
         Binding("s", "settings", "Settings"),
+        Binding("q", "quit_app", "Quit"),
     ]
 
     def compose_body(self) -> ComposeResult:
@@ -73,6 +74,10 @@ class HomeScreen(BaseScreen):
         else:
             notice.update(Text(guidance.NO_SERVICE))
         notice.set_class(not configured or self.fc.demo, "notice")
+
+    def action_quit_app(self) -> None:
+        """Leave normally (the demo then says that nothing reached a real service)."""
+        self.app.exit(result="quit")
 
     @on(Button.Pressed, "#btn-new")
     def action_new_request(self) -> None:

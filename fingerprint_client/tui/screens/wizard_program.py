@@ -117,6 +117,9 @@ class ProgramScreen(BaseScreen):
     @on(Button.Pressed, "#btn-next")
     def action_next(self) -> None:
         """Check the answers and go to choosing files."""
+        pressed = self.query_one(RadioSet).pressed_button
+        if pressed is not None:
+            self.draft.program = "under18" if pressed.id == "prog-under18" else "adult"
         if self.draft.program is None:
             self.notify("Please choose your age when the image was taken.", severity="warning")
             return
