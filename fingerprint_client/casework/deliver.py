@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 
 from fingerprint_client.casework._testhooks import pause_point
 from fingerprint_client.casework.clients import ClientPool
+from fingerprint_client.casework.errors import CaseworkError
 from fingerprint_client.keystore import KeystoreError
 from fingerprint_client.service.client import case_path
 from fingerprint_client.service.errors import (
@@ -101,7 +102,12 @@ def deliver(
             continue
         case = store.require_case(lid)
         pin = _read_pin(store, lid, pins)
-        client = clients.for_case(case)
+        try:
+            client = clients.for_case(case)
+        except (CaseworkError, ServiceError) as exc:  # profile gone, address not acceptable
+            report.queued.append(lid)
+            report.errors[lid] = exc.message
+            continue
         if pin is None:
             report.queued.append(lid)
             report.errors[lid] = "The case PIN could not be read from the keyring."
@@ -195,7 +201,11 @@ def refresh(
         if progress is not None:
             progress(n, len(todo), "Checking for news")
         pin = _read_pin(store, case.local_id, pins)
-        client = clients.for_case(case)
+        try:
+            client = clients.for_case(case)
+        except (CaseworkError, ServiceError) as exc:
+            report.errors[case.local_id] = exc.message
+            continue
         if pin is None or client.base_url in unreachable or case.case_id is None:
             report.skipped.append(case.local_id)
             continue
