@@ -39,6 +39,7 @@ from fingerprint_client.service.errors import (
     Unauthorized,
 )
 from fingerprint_client.service.models import Capabilities, Case
+from fingerprint_client.service.protocol_constants import ALGORITHMS, PROGRAMS
 from fingerprint_client.service.sanitize import clean_tree
 
 __all__ = ["ClientSettings", "ServiceClient", "case_path", "mask_headers", "user_agent"]
@@ -95,6 +96,20 @@ def _check_ids(data: Any) -> None:
     for value in ids:
         if value is not None and (not isinstance(value, str) or not _ID_RE.fullmatch(value)):
             raise HostileResponse("The service sent an identifier this program cannot use.")
+
+
+def _known_capabilities(data: Any) -> Any:
+    """Capabilities without the algorithms and programs this client does not know."""
+    if not isinstance(data, dict):
+        return data
+    out = dict(data)
+    if isinstance(out.get("algorithms"), list):
+        out["algorithms"] = [a for a in out["algorithms"] if a in ALGORITHMS]
+    if isinstance(out.get("programs"), list):
+        out["programs"] = [
+            p for p in out["programs"] if isinstance(p, dict) and p.get("id") in PROGRAMS
+        ]
+    return out
 
 
 class ServiceClient:
@@ -160,9 +175,10 @@ class ServiceClient:
             return False
 
     def capabilities(self) -> Capabilities:
-        """`GET /v1/capabilities`, validated."""
+        """`GET /v1/capabilities`, validated. Algorithms and programs this client does not know
+        are dropped (a newer service may offer more), never an error."""
         raw = self._transport.request("GET", "/v1/capabilities", self.headers())
-        return self._parse(raw, Capabilities)
+        return self._parse(raw, Capabilities, _known_capabilities)
 
     def get_case(self, case_id: str, pin: str) -> Case:
         """`GET /v1/cases/{case_id}` with the case PIN."""
@@ -196,12 +212,19 @@ class ServiceClient:
 
     # -- answers ------------------------------------------------------------------------------
 
-    def _parse(self, raw: RawResponse, model: type[_Model]) -> _Model:
+    def _parse(
+        self,
+        raw: RawResponse,
+        model: type[_Model],
+        adjust: Callable[[Any], Any] | None = None,
+    ) -> _Model:
         if 200 <= raw.status < 300:
             if raw.media_type not in _JSON_TYPES:
                 raise HostileResponse("The service's answer was not JSON.")
             data = self._decode(raw.body)
             _check_ids(data)
+            if adjust is not None:
+                data = adjust(data)
             try:
                 return model.model_validate(clean_tree(data))
             except pydantic.ValidationError as exc:

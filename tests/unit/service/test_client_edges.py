@@ -191,3 +191,21 @@ def test_clean_text_removes_terminal_controls(raw: str, clean: str) -> None:
 
 def test_clean_text_bounds_length() -> None:
     assert len(clean_text("x" * 10_000, 100)) == 100
+
+
+@responses.activate
+def test_unknown_algorithms_and_programs_are_ignored() -> None:
+    responses.get(
+        f"{BASE}/v1/capabilities",
+        json={
+            "protocol": "1",
+            "algorithms": ["pdq", "tmk", "sha256"],
+            "programs": [{"id": "adult", "description": "a"}, {"id": "elders", "description": "e"}],
+            "max_hashes_per_request": 10,
+            "new_field": True,
+        },
+    )
+    with ServiceClient(BASE, settings=NO_RETRY) as client:
+        caps = client.capabilities()
+    assert caps.algorithms == ["pdq", "sha256"]
+    assert [p.id for p in caps.programs] == ["adult"]
