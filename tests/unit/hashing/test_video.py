@@ -127,11 +127,12 @@ def test_rotated_phone_video_hashes_as_displayed(videos: VideoSet) -> None:
         ("mkv", "Matroska"),
         ("avi", "AVI"),
         ("ten_bit", "Matroska"),
+        ("hdr", "MP4"),
     ],
 )
 def test_other_containers_and_codecs(videos: VideoSet, attr: str, container: str) -> None:
-    """VP9 and AV1 in WebM, HEVC in MOV, VP8 in MKV, MPEG-4 in AVI and 10-bit HEVC in MKV
-    give the same frames as H.264 in MP4."""
+    """VP9 and AV1 in WebM, HEVC in MOV, VP8 in MKV, MPEG-4 in AVI, 10-bit HEVC in MKV and
+    HDR10-tagged HEVC in MP4 give the same frames as H.264 in MP4."""
     result = hash_video(getattr(videos, attr), HashOptions())
     assert result.ok, result.error
     assert result.format == container
