@@ -12,14 +12,17 @@ from fingerprint_client.casework import (
     ClientPool,
     commit_submission,
     deliver,
+    hash_files_for,
     plan_submission,
     read_hashes_file,
     refresh,
     resolve_target,
     sync,
 )
+from fingerprint_client.casework.capabilities import FALLBACK_CAPABILITIES
 from fingerprint_client.store import Store
 from tests.fixtures.cli_runs import synthetic_hashes_file
+from tests.fixtures.images import photo_like
 from tests.fixtures.mock_service import MockServiceHandle
 
 
@@ -122,3 +125,15 @@ def test_sync_skips_a_case_whose_pin_is_gone(
     assert report.counts()["queued"] == 1
     assert "PIN" in report.delivery.errors[local_id]
     assert mock_service.requests_to("/v1/cases") == []
+
+
+def test_hashing_for_a_case_can_be_cancelled(tmp_path: Path) -> None:
+    for i in range(3):
+        photo_like(64, 48, seed=i).save(tmp_path / f"{i}.png")
+    done = hash_files_for([tmp_path], FALLBACK_CAPABILITIES, workers=1)
+    assert [e["ok"] for e in done.entries] == [True, True, True]
+    assert set(done.entries[0]["hashes"]) == {"pdq", "md5", "sha256"}
+    cancel = threading.Event()
+    cancel.set()
+    stopped = hash_files_for([tmp_path], FALLBACK_CAPABILITIES, workers=1, cancel=cancel)
+    assert stopped.cancelled and len(stopped.entries) < 3
