@@ -95,7 +95,7 @@ def phone_like(width: int, height: int, seed: int) -> Image.Image:
     picture = ImageChops.add(
         base.resize(mid_size, Image.Resampling.BICUBIC), mid, 1.0, -128
     ).resize((width, height), Image.Resampling.BICUBIC)
-    grain = Image.effect_noise((width, height), 5).convert("RGB")
+    grain = Image.effect_noise((width, height), 2).convert("RGB")
     return ImageChops.add(picture, grain, 1.0, -128)
 
 
@@ -149,8 +149,8 @@ def main() -> None:
         phone_like(8000, 6000, 7).save(root / "48mp.jpg", quality=90)
         return
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--phone", type=int, default=32, help="12 MP JPEGs in the corpus")
-    parser.add_argument("--hd", type=int, default=8, help="1080p JPEGs in the corpus")
+    parser.add_argument("--phone", type=int, default=48, help="12 MP JPEGs in the corpus")
+    parser.add_argument("--hd", type=int, default=12, help="1080p JPEGs in the corpus")
     parser.add_argument("--rounds", type=int, default=3, help="alternating rounds")
     args = parser.parse_args()
     problem = ensure_pdqhash()

@@ -87,6 +87,7 @@ class BatchHasher:
         self._test_hook = os.environ.get(TEST_HOOK_ENV) or None
         self._sizes = [_size_of(p) for p in self._paths]
         self._waiting: deque[int] = deque(range(len(self._paths)))
+        self._limits: dict[int, float] = {}
         self._started = False
 
     @property
@@ -191,7 +192,7 @@ class BatchHasher:
         if not busy:
             return []
         now = time.monotonic()
-        deadline = min(w.started for w in busy) + self._options.per_file_timeout
+        deadline = min(w.started + self._limit(w.tasks[0]) for w in busy)
         timeout = max(0.0, min(POLL_SECONDS, deadline - now))
         handles: list[object] = [w.conn for w in busy] + [w.process.sentinel for w in busy]
         wait(handles, timeout)  # type: ignore[arg-type]
@@ -209,13 +210,26 @@ class BatchHasher:
                 worker.started = time.monotonic()
                 results.append(result)
         except (EOFError, OSError):
-            pass
+            if not worker.tasks:  # it died between files: nothing of ours was lost
+                _kill(worker)
+                self._workers.remove(worker)
+                return results
         else:
-            if not worker.tasks or worker.process.is_alive():
-                if time.monotonic() - worker.started < self._options.per_file_timeout:
+            if not worker.tasks:
+                return results
+            if worker.process.is_alive():
+                if time.monotonic() - worker.started < self._limit(worker.tasks[0]):
                     return results
                 return [*results, self._fail_current(worker, "timeout")]
         return [*results, self._fail_current(worker, "decoder-crashed")]
+
+    def _limit(self, index: int) -> float:
+        """The time limit of file `index`: the option's, longer for a long video."""
+        limit = self._limits.get(index)
+        if limit is None:
+            limit = _time_limit_for(self._paths[index], self._options.per_file_timeout)
+            self._limits[index] = limit
+        return limit
 
     def _fail_current(self, worker: _Worker, code: str) -> FileResult:
         """End `worker`: its current file fails with `code`, files queued behind it wait again."""
@@ -247,6 +261,17 @@ def _kill(worker: _Worker) -> None:
     worker.process.join(timeout=1.0)
     with contextlib.suppress(OSError):
         worker.conn.close()
+
+
+def _time_limit_for(path: Path, base: float) -> float:
+    """`base`, or the video module's longer limit for a video (its header's duration)."""
+    try:
+        from fingerprint_client.hashing import video
+
+        limit = video.time_limit_for(path, base)
+    except Exception:  # the video module is optional here: images need nothing more
+        return base
+    return limit if isinstance(limit, float | int) and limit >= base else base
 
 
 def _size_of(path: Path) -> int:

@@ -34,3 +34,13 @@ def test_a_video_is_handed_to_the_video_code_in_workers_too(tmp_path: Path) -> N
     with BatchHasher([video], HashOptions(), workers=1) as batch:
         (result,) = [e for e in batch if isinstance(e, FileResult)]
     assert result.to_json() == direct.to_json()
+
+
+def test_videos_get_a_time_limit_that_fits_their_length(tmp_path: Path) -> None:
+    from fingerprint_client.hashing._engine import _time_limit_for
+
+    video = encode(tmp_path / "long.mp4", synthetic_frames(32, 24, 5, 6.0), fps=5)
+    picture = tmp_path / "p.png"
+    photo_like(40, 30).save(picture)
+    assert _time_limit_for(picture, 10.0) == 10.0
+    assert _time_limit_for(video, 10.0) > 10.0
