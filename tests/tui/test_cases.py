@@ -78,7 +78,7 @@ async def test_list_filter_sort_and_case_lifecycle(
         await wait_until(
             pilot,
             lambda: any(
-                "(✔ blocked)" in r[0] or "(✖ not blocked)" in r[0] or "(… under review)" in r[0]
+                any(f"  {icon} active: " in r[0] for icon in "✔✖…")
                 for r in table_rows(app, "#case-events")
             ),
             timeout=30,
@@ -146,3 +146,28 @@ async def test_refusing_the_confirmation_changes_nothing(live: Live, pictures: P
         await wait_until(pilot, lambda: screen_name(app) == "CaseScreen", what="back")
     assert live.backend.list_cases()[0].status in {"received", "active"}
     assert [r for r in live.service.records() if "withdraw" in str(r["path"])] == []
+
+
+async def test_add_images_goes_as_a_new_linked_request(live: Live, pictures: Path) -> None:
+    local_id = submit(live.backend, [pictures / "waves.jpg"], "Robin")
+    app = build_app(live.backend, start_dir=pictures)
+    async with app.run_test(size=(100, 30)) as pilot:
+        app.push_screen(CaseScreen(local_id))
+        await wait_until(pilot, lambda: screen_name(app) == "CaseScreen", what="case")
+        await wait_until(pilot, lambda: app.screen.detail is not None, what="loaded")  # type: ignore[attr-defined]
+        await pilot.press("a")
+        await wait_until(pilot, lambda: screen_name(app) == "FilesScreen", what="files")
+        await pilot.press("down", "space", "ctrl+n")  # blobs.webp
+        await wait_until(pilot, lambda: screen_name(app) == "HashingScreen", what="hashing")
+        await wait_until(pilot, lambda: app.screen.finished, what="hashed")  # type: ignore[attr-defined]
+        await pilot.press("ctrl+n")
+        await wait_until(pilot, lambda: screen_name(app) == "ReviewScreen", what="review")
+        assert "same label and service" in static_text(app, "#review-summary")
+        await pilot.press("ctrl+y")
+        await wait_until(
+            pilot,
+            lambda: len([c for c in live.backend.list_cases() if c.case_id]) == 2,
+            what="second request sent",
+        )
+    labels = sorted(c.label for c in live.backend.list_cases())
+    assert labels == ["Robin", "Robin"]

@@ -183,3 +183,38 @@ async def test_names_with_markup_show_literally(live: Live, pictures: Path) -> N
         names = [row[1] for row in table_rows(app, "#hash-table")]
         assert sorted(names) == sorted(["[@click=app.quit].jpg", "a [b] b.png", "[red]broken[.jpg"])
         assert app.is_running, "a file name must never run an action"
+
+
+async def test_request_from_a_hashes_file_made_elsewhere(
+    live: Live, pictures: Path, tmp_path: Path
+) -> None:
+    from fingerprint_client.hashing import HashOptions, hash_one
+
+    helper_dir = tmp_path / "helper"
+    helper_dir.mkdir()
+    lines = [
+        json.dumps(hash_one(pictures / name, HashOptions(), n).to_json(item=n))
+        for n, name in enumerate(["waves.jpg", "circles.png"])
+    ]
+    (helper_dir / "hashes.jsonl").write_text("\n".join(lines) + "\n")
+    app = build_app(live.backend, start_dir=helper_dir)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await choose_under18_and_continue(pilot, app)
+        picker = app.screen.query_one(FilePicker)
+        await wait_until(pilot, lambda: len(picker.root.children) == 1, what="tree loaded")
+        await pilot.press("down", "ctrl+o")
+        await wait_until(pilot, lambda: screen_name(app) == "HashingScreen", what="hashing")
+        screen = app.screen
+        assert isinstance(screen, HashingScreen)
+        await wait_until(pilot, lambda: screen.finished, what="read")
+        assert [row[1] for row in table_rows(app, "#hash-table")] == ["item 0", "item 1"]
+        await pilot.press("ctrl+n")
+        await wait_until(pilot, lambda: screen_name(app) == "ReviewScreen", what="review")
+        await pilot.press("ctrl+y")
+        await wait_until(pilot, lambda: screen_name(app) == "DeliveryScreen", what="delivery")
+        delivery = app.screen
+        assert isinstance(delivery, DeliveryScreen)
+        await wait_until(pilot, lambda: delivery.delivery is not None, what="sent")
+        assert delivery.delivery is not None and delivery.delivery.delivered
+    sent = json.loads(live.service.requests_to("/v1/cases")[0]["body"])
+    assert len([h for h in sent["hashes"] if h["algorithm"] == "pdq"]) == 2

@@ -12,7 +12,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.widgets import DataTable, Static
 
-from fingerprint_client.tui.backend import BackendError, CaseDetail
+from fingerprint_client.tui.backend import BackendError, CaseDetail, CaseEvent
 from fingerprint_client.tui.draft import RequestDraft
 from fingerprint_client.tui.messages import CaseLoaded, PinLoaded, WorkDone, WorkFailed
 from fingerprint_client.tui.screens.base import BaseScreen
@@ -21,11 +21,7 @@ from fingerprint_client.tui.screens.dialogs import ConfirmDialog, ConfirmResult,
 from fingerprint_client.tui.screens.wizard_delivery import spaced, status_words
 
 OPEN_STATUSES = frozenset({"queued", "received", "withdraw-queued"})
-ACTION_WORDS = {
-    "blocked": "✔ blocked",
-    "under_review": "… under review",
-    "not_blocked": "✖ not blocked",
-}
+ACTION_ICONS = {"blocked": "✔", "under_review": "…", "not_blocked": "✖"}
 REFRESH_SECONDS = 3.0
 
 
@@ -43,15 +39,12 @@ def case_header(detail: CaseDetail) -> Text:
     return text
 
 
-def event_line(detail_event: object) -> Text:
-    """One timeline entry; platform feedback in words."""
-    from fingerprint_client.tui.backend import CaseEvent
-
-    assert isinstance(detail_event, CaseEvent)
-    text = Text(f"{short_time(detail_event.at)}  {detail_event.status}: {detail_event.detail}")
-    if detail_event.platform and detail_event.action:
-        text.append(f"  ({ACTION_WORDS.get(detail_event.action, detail_event.action)})")
-    return text
+def event_line(event: CaseEvent) -> Text:
+    """One timeline entry; platform feedback gets an icon as well as its words."""
+    icon = ""
+    if event.platform and event.action:
+        icon = ACTION_ICONS.get(event.action, "•") + " "
+    return Text(f"{short_time(event.at)}  {icon}{event.status}: {event.detail}")
 
 
 class CaseScreen(BaseScreen):

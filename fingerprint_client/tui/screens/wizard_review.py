@@ -82,6 +82,12 @@ class ReviewScreen(BaseScreen):
                     f"{prepared.hash_count} fingerprint(s) for {program}, to the service "
                     f"'{prepared.profile}'. These are the exact bytes. Press r to switch "
                     "between readable and raw."
+                    + (
+                        " These images go as a new request with the same label and service, "
+                        "with its own case number and PIN."
+                        if self.draft.add_to
+                        else ""
+                    )
                 ),
                 id="review-summary",
             )
