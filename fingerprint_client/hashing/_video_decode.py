@@ -2,7 +2,8 @@
 
 Every frame is decoded (FFmpeg's own threads), but only a 32x32 grey thumbnail is made of each;
 full colour is produced only for the frames the sampler picks, scaled by FFmpeg's swscale to
-512 px on the short side (as DESIGN.md allows for JPEG), with the stored rotation applied.
+512 px on the short side (as DESIGN.md allows for JPEG), turned and mirrored as the display
+matrix says (see `_video_orientation`).
 10-bit and HDR pictures come out as 8-bit RGB (swscale converts; no tone mapping).
 """
 
@@ -25,6 +26,12 @@ from av.video.frame import VideoFrame
 from av.video.reformatter import VideoReformatter
 from av.video.stream import VideoStream
 
+from fingerprint_client.hashing._video_orientation import (
+    SWAPS_SIDES,
+    Orientation,
+    apply_orientation,
+    orientation_of,
+)
 from fingerprint_client.hashing._video_sampling import THUMB_SIDE
 from fingerprint_client.hashing._video_sniff import DEMUXERS
 
@@ -93,7 +100,7 @@ class DecodedFrame:
     t: float
     thumb: Thumb
     _frame: VideoFrame
-    _rotation: int
+    _orientation: Orientation
     _display_width: int
     _display_height: int
     _reformatter: VideoReformatter
@@ -106,8 +113,7 @@ class DecodedFrame:
     def full_rgb(self) -> RGB:
         """The frame as displayed at full size, 8-bit RGB (for checks; costly)."""
         array = np.asarray(self._frame.to_ndarray(format="rgb24"), dtype=np.uint8)
-        turns = (self._rotation // 90) % 4
-        return np.ascontiguousarray(np.rot90(array, k=turns)) if turns else array
+        return apply_orientation(array, self._orientation)
 
     def rgb(self) -> RGB:
         """The frame as displayed, 8-bit RGB, 512 px on the short side (or less if smaller)."""
@@ -118,8 +124,7 @@ class DecodedFrame:
             self._frame, width=tw, height=th, format="rgb24", interpolation="AREA"
         )
         array = np.asarray(out.to_ndarray(), dtype=np.uint8)
-        turns = (self._rotation // 90) % 4
-        return np.ascontiguousarray(np.rot90(array, k=turns)) if turns else array
+        return apply_orientation(array, self._orientation)
 
 
 def decoder_threads(pixels: int) -> int:
@@ -128,11 +133,6 @@ def decoder_threads(pixels: int) -> int:
     if pixels > LARGE_PICTURE:
         return 1
     return min(MAX_THREADS, os.cpu_count() or 1)
-
-
-def quarter_turns(degrees: float) -> int:
-    """A display rotation (counter-clockwise degrees) rounded to a multiple of 90."""
-    return (round(degrees / 90.0) * 90) % 360
 
 
 @contextmanager
@@ -208,13 +208,14 @@ def _duration(container: InputContainer, stream: VideoStream) -> float | None:
     return None
 
 
-def display_size(frame: VideoFrame, sar: Fraction | None) -> tuple[int, int, int]:
-    """(width, height, rotation) of `frame` as shown: pixel aspect and rotation applied."""
+def display_size(frame: VideoFrame, sar: Fraction | None) -> tuple[int, int, Orientation]:
+    """(width, height, orientation) of `frame` as shown: pixel aspect and display matrix
+    applied."""
     w, h = frame.width, frame.height
     if sar is not None and sar > 0 and sar != 1:
         w = max(1, round(w * sar))
-    rotation = quarter_turns(frame.rotation)
-    return (h, w, rotation) if rotation in (90, 270) else (w, h, rotation)
+    orientation = orientation_of(frame)
+    return (h, w, orientation) if orientation in SWAPS_SIDES else (w, h, orientation)
 
 
 #: planar formats whose first plane is the luma, with its bit depth
@@ -336,8 +337,8 @@ def decode_frames(
                         "too-large", "This video is longer than 4 hours, too long to fingerprint."
                     )
                 thumb = luma_thumb(frame, thumbs)
-                w, h, rotation = display_size(frame, sar)
-                yield DecodedFrame(t, thumb, frame, rotation, w, h, pictures)
+                w, h, orientation = display_size(frame, sar)
+                yield DecodedFrame(t, thumb, frame, orientation, w, h, pictures)
     except av.error.FFmpegError as exc:
         raise _problem_from(exc) from None
     if count == 0:
