@@ -1,0 +1,23 @@
+"""The guidance text (a core module the CLI can print as well)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from fingerprint_client import guidance
+
+
+def test_contacts_carry_a_last_checked_date() -> None:
+    checked = date.fromisoformat(guidance.LAST_CHECKED)
+    assert date(2026, 1, 1) <= checked
+    lines = guidance.contact_lines()
+    assert lines[-1] == f"(Contacts last checked: {guidance.LAST_CHECKED})"
+
+
+def test_plain_text_holds_the_advice_and_every_contact() -> None:
+    text = guidance.render_plain()
+    for contact in guidance.CONTACTS:
+        assert contact.reach in text
+    for needed in ("112", "116 111", "Do not pay", "Deactivate", "blurry likeness", "cropped"):
+        assert needed in text
+    assert "[" not in text, "plain text, no markup"
