@@ -178,6 +178,13 @@ async def test_settings_profile_key_theme_and_forget(
             what="remember",
         )
 
+        app.screen.query_one("#algorithms").select("phash")  # type: ignore[attr-defined]
+        await wait_until(
+            pilot,
+            lambda: "phash" in config.load_settings(live.backend.dirs).settings.default_algorithms,
+            what="algorithms saved",
+        )
+
         await pilot.press("f9")
         await wait_until(pilot, lambda: screen_name(app) == "ConfirmDialog", what="confirm")
         await pilot.press("y")

@@ -171,18 +171,21 @@ class SettingsScreen(BaseScreen):
     def _failed(self, message: WorkFailed) -> None:
         self.query_one("#settings-status", Static).update(Text("✖ " + message.message))
 
-    def _save(self, **changes: object) -> None:
+    def _save(
+        self,
+        *,
+        remember_paths: bool | None = None,
+        default_algorithms: list[str] | None = None,
+        theme: str | None = None,
+    ) -> None:
         if self.view is None or self._loading:
             return
         current = self.view
         view = SettingsView(
-            remember_paths=bool(changes.get("remember_paths", current.remember_paths)),
-            default_algorithms=tuple(
-                str(a)
-                for a in changes.get("default_algorithms", current.default_algorithms)  # type: ignore[attr-defined]
-            ),
+            remember_paths=current.remember_paths if remember_paths is None else remember_paths,
+            default_algorithms=tuple(default_algorithms or current.default_algorithms),
             default_profile=current.default_profile,
-            theme=str(changes.get("theme", current.theme)),
+            theme=theme or current.theme,
         )
         self.view = view
         self._run("save", "Saved.", lambda: self.backend.save_settings(view))
