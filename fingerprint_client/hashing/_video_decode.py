@@ -70,6 +70,11 @@ TRUNCATED_MESSAGE: Final[str] = (
     "reliably. If you still have the original, try that one."
 )
 
+TOO_LARGE_PICTURE: Final[str] = (
+    "This video's picture is larger than 8K (or its size is invalid), too large to "
+    "fingerprint safely on this device."
+)
+
 RGB = npt.NDArray[np.uint8]
 Thumb = npt.NDArray[np.float32]
 
@@ -307,6 +312,8 @@ def decode_frames(
     context = stream.codec_context
     context.thread_type = "AUTO"
     context.thread_count = decoder_threads(context.width * context.height)
+    # the decoder itself refuses larger pictures, also when the header said nothing
+    context.options = {**context.options, "max_pixels": str(MAX_PIXELS)}
     sar = stream.sample_aspect_ratio
     time_base = stream.time_base
     clock = _Clock(float(stream.guessed_rate or stream.average_rate or 30))
@@ -339,6 +346,8 @@ def decode_frames(
                 thumb = luma_thumb(frame, thumbs)
                 w, h, orientation = display_size(frame, sar)
                 yield DecodedFrame(t, thumb, frame, orientation, w, h, pictures)
+    except av.error.ArgumentError:  # avcodec_open2 refused: over max_pixels, or nonsense sizes
+        raise VideoProblem("too-large", TOO_LARGE_PICTURE) from None
     except av.error.FFmpegError as exc:
         raise _problem_from(exc) from None
     if count == 0:
