@@ -17,12 +17,12 @@ from fingerprint_client.tui.screens.base import BaseScreen
 from fingerprint_client.tui.widgets.file_picker import HASHES_SUFFIXES, FilePicker
 
 
-def marked_summary(paths: list[Path]) -> Text:
+def marked_summary(paths: dict[Path, bool]) -> Text:
     """The marked entries by name only (plain text, never markup, never a preview)."""
     if not paths:
         return Text("Nothing marked yet. Move with the arrow keys, press Space to mark.")
     text = Text(f"Marked ({len(paths)}): ", style="bold")
-    text.append(", ".join(p.name + ("/" if p.is_dir() else "") for p in paths))
+    text.append(", ".join(p.name + ("/" if is_dir else "") for p, is_dir in paths.items()))
     return text
 
 
@@ -53,7 +53,7 @@ class FilesScreen(BaseScreen):
                 classes="muted",
             )
             yield FilePicker(start, id="file-tree")
-            yield Static(marked_summary([]), id="selected-files")
+            yield Static(marked_summary({}), id="selected-files")
             with Horizontal(classes="wizard-buttons"):
                 yield Button(
                     "Fingerprint marked (Ctrl+N)", compact=True, id="btn-next", variant="primary"
@@ -66,7 +66,7 @@ class FilesScreen(BaseScreen):
 
     @on(FilePicker.MarksChanged)
     def _marks(self, event: FilePicker.MarksChanged) -> None:
-        self.query_one("#selected-files", Static).update(marked_summary(list(event.marked)))
+        self.query_one("#selected-files", Static).update(marked_summary(event.marked))
 
     @on(Button.Pressed, "#btn-next")
     def action_next(self) -> None:
@@ -84,8 +84,11 @@ class FilesScreen(BaseScreen):
     @on(Button.Pressed, "#btn-import")
     def action_import_hashes(self) -> None:
         """Use the highlighted hashes file instead of images."""
-        path = self.query_one(FilePicker).highlighted_path
-        if path is None or path.suffix.lower() not in HASHES_SUFFIXES or path.is_dir():
+        picker = self.query_one(FilePicker)
+        path = picker.highlighted_path
+        node = picker.cursor_node
+        is_dir = node is not None and node.allow_expand
+        if path is None or path.suffix.lower() not in HASHES_SUFFIXES or is_dir:
             self.notify(
                 "Highlight a hashes file (.json) made with `fingerprint-client hash --json "
                 "--no-paths`, then press Ctrl+O.",

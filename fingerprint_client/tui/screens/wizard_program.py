@@ -90,7 +90,7 @@ class ProgramScreen(BaseScreen):
     def _set_profiles(self, profiles: list[ProfileInfo]) -> None:
         self._profiles = profiles
         select = self.query_one("#profile-select", Select)
-        select.set_options([(p.name, p.name) for p in profiles])
+        select.set_options([(Text(p.name), p.name) for p in profiles])
         note = self.query_one("#program-service-note", Static)
         if not profiles:
             note.update(Text(guidance.NO_SERVICE))

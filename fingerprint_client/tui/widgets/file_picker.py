@@ -43,12 +43,14 @@ class FilePicker(DirectoryTree):
     class MarksChanged(Message):
         """The set of marked files and folders changed."""
 
-        def __init__(self, marked: tuple[Path, ...]) -> None:
+        def __init__(self, marked: dict[Path, bool]) -> None:
             super().__init__()
             self.marked = marked
+            """Marked paths -> True for folders."""
 
     def __init__(self, path: Path, *, id: str | None = None) -> None:
-        self.marked: dict[Path, None] = {}
+        self.marked: dict[Path, bool] = {}
+        """Marked paths (in marking order) -> True for folders."""
         super().__init__(path, id=id)
 
     def process_label(self, label: TextType) -> Text:
@@ -81,9 +83,9 @@ class FilePicker(DirectoryTree):
         if path in self.marked:
             del self.marked[path]
         else:
-            self.marked[path] = None
+            self.marked[path] = node.allow_expand
         node.refresh()
-        self.post_message(self.MarksChanged(tuple(self.marked)))
+        self.post_message(self.MarksChanged(dict(self.marked)))
 
     @property
     def highlighted_path(self) -> Path | None:
