@@ -98,6 +98,13 @@ async def test_new_request_sends_exactly_the_reviewed_bytes(live: Live, pictures
         assert sent[0]["body"].encode() == prepared.body
         assert live.backend.pin(delivery.delivery.summary.local_id) == FIXED_PIN
 
+    # Nothing of the pictures (names, folder, pixels) was written by the app.
+    for path in live.backend.dirs.data.rglob("*"):
+        if path.is_file():
+            data = path.read_bytes()
+            for marker in (b"waves", b"circles", str(pictures).encode(), FIXED_PIN.encode()):
+                assert marker not in data, (path.name, marker)
+
 
 async def test_offline_request_stays_queued_and_is_sent_later(
     live: Live, pictures: Path, mock_service_factory: Any, tmp_path: Path

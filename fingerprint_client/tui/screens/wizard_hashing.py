@@ -99,6 +99,10 @@ class HashingScreen(BaseScreen):
         self.draft.outcomes = []
         self.run_worker(self._hash, thread=True, exclusive=True, group="hashing")
 
+    def on_unmount(self) -> None:
+        """Leaving the screen (or the app) stops the hashing."""
+        self.cancel_event.set()
+
     def _hash(self) -> None:
         try:
             if self.draft.hashes_file is not None:
