@@ -149,7 +149,13 @@ def open_video(f: BinaryIO, container_name: str) -> Iterator[InputContainer]:
     """
     f.seek(0)
     try:
-        container = av.open(f, "r", format=DEMUXERS[container_name], buffer_size=1 << 20)
+        container = av.open(
+            f,
+            "r",
+            format=DEMUXERS[container_name],
+            buffer_size=1 << 20,
+            metadata_errors="replace",  # tags in broken encodings are not our business
+        )
     except av.error.FFmpegError as exc:
         raise _problem_from(exc) from None
     try:
