@@ -56,6 +56,16 @@ def demo_cmd() -> None:
     run_demo()
 
 
+@click.command("guidance")
+def guidance_cmd() -> None:
+    """What to do now, where to get help, and what a fingerprint (hash) is and is not - the
+    same guidance the app shows with F1."""
+    from fingerprint_client.guidance import render_plain
+
+    click.echo(render_plain(), nl=False)
+
+
 def register(group: click.Group) -> None:
     """Add this module's commands to the root group."""
     group.add_command(demo_cmd)
+    group.add_command(guidance_cmd)

@@ -21,3 +21,22 @@ def test_plain_text_holds_the_advice_and_every_contact() -> None:
     for needed in ("112", "116 111", "Do not pay", "Deactivate", "blurry likeness", "cropped"):
         assert needed in text
     assert "[" not in text, "plain text, no markup"
+
+
+def test_guidance_command_prints_it() -> None:
+    from click.testing import CliRunner
+
+    from fingerprint_client.cli import cli
+
+    result = CliRunner().invoke(cli, ["guidance"])
+    assert result.exit_code == 0
+    assert result.output == guidance.render_plain()
+
+
+def test_demo_command_is_listed() -> None:
+    from click.testing import CliRunner
+
+    from fingerprint_client.cli import cli
+
+    result = CliRunner().invoke(cli, ["--help"])
+    assert result.exit_code == 0 and "demo" in result.output

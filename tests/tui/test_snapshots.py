@@ -24,6 +24,7 @@ from fingerprint_client.tui.core_backend import CoreBackend
 from fingerprint_client.tui.screens.case_view import CaseScreen
 from fingerprint_client.tui.screens.wizard_delivery import DeliveryScreen
 from fingerprint_client.tui.screens.wizard_hashing import HashingScreen
+from fingerprint_client.tui.themes import HIGH_CONTRAST
 from fingerprint_client.tui.widgets.file_picker import FilePicker
 from tests.tui.helpers import build_app, screen_name, static_text, table_rows, wait_until
 
@@ -45,7 +46,9 @@ def _frozen_store_clock(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 async def _home(pilot: Pilot[Any], app: FingerprintApp) -> None:
-    await wait_until(pilot, lambda: static_text(app, "#home-service") != "", what="notice")
+    await wait_until(
+        pilot, lambda: getattr(app.screen, "service_known", False), what="service known"
+    )
 
 
 async def _help(pilot: Pilot[Any], app: FingerprintApp) -> None:
@@ -141,6 +144,7 @@ SCENARIOS: dict[str, tuple[Step, bool, bool, bool]] = {
     "case": (_case, True, True, False),
     "confirm_withdraw": (_confirm, True, True, False),
     "settings": (_settings, True, False, False),
+    "home_high_contrast": (_home, True, False, False),
 }
 
 
@@ -170,7 +174,8 @@ def test_screen(
         backend.add_profile("stopncii", OFFLINE_URL, None, True)
     if with_case:
         _queue_case(backend, pictures)
-    app = build_app(backend, demo=demo, start_dir=pictures)
+    theme = HIGH_CONTRAST if scenario.endswith("high_contrast") else None
+    app = build_app(backend, demo=demo, start_dir=pictures, theme=theme)
 
     async def run_before(pilot: Pilot[Any]) -> None:
         await steps(pilot, app)

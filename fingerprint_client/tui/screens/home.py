@@ -42,6 +42,9 @@ class HomeScreen(BaseScreen):
             yield Static("", id="home-service")
             yield Static(Text("In danger now? Call 112.  Child helplines: 116 111."), id="home-sos")
 
+    service_known = False
+    """True once the no-service notice is decided."""
+
     def on_mount(self) -> None:
         """Find out whether a service is configured (off the UI thread)."""
         self.query_one("#btn-new", Button).focus()
@@ -61,6 +64,7 @@ class HomeScreen(BaseScreen):
         self.app.call_from_thread(self._show_service, configured)
 
     def _show_service(self, configured: bool) -> None:
+        self.service_known = True
         notice = self.query_one("#home-service", Static)
         if self.fc.demo:
             notice.update(
