@@ -2,7 +2,8 @@
 
 The service is the authority on its statuses, hash ids and events. Local hashes are matched to
 the service's by `hash_id` once known, otherwise by algorithm and value in position order. Only
-changes are written: an event the store already holds is not added again. Server text is
+changes are written: an event the store already holds is not added again (events are
+counted, so two identical events in one second are both kept). Server text is
 stripped of control characters (no terminal escapes reach a screen later) and capped in length.
 """
 
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from collections import Counter
 from collections.abc import Mapping
 from typing import Any
 
@@ -127,14 +129,17 @@ def merge_service_case(
             c.execute("UPDATE cases SET status = ? WHERE local_id = ?", (new_status, local_id))
             changed = True
 
-    known = {
+    # Events are a multiset: the same feedback may come twice within one second, and each is
+    # kept. The n-th remote copy of an event is new when the store holds fewer than n copies.
+    known = Counter(
         tuple(r)
         for r in c.execute(
             "SELECT at, status, detail, platform, action FROM events"
             " WHERE local_id = ? AND source = 'service'",
             (local_id,),
         )
-    }
+    )
+    seen: Counter[tuple[object, ...]] = Counter()
     added_statuses: set[str] = set()
     events = case.get("events")
     for ev in events if isinstance(events, list) else []:
@@ -147,9 +152,11 @@ def merge_service_case(
             _opt_text(ev.get("platform")),
             _opt_text(ev.get("action"), 40),
         )
-        if key in known or not key[0]:
+        if not key[0]:
             continue
-        known.add(key)
+        seen[key] += 1
+        if seen[key] <= known[key]:
+            continue
         _insert_event(c, local_id, key[0], key[1], key[2], platform=key[3], action=key[4])
         added_statuses.add(key[1])
         changed = True

@@ -6,8 +6,6 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
-import pytest
-
 from fingerprint_client.casework import (
     ClientPool,
     commit_submission,
@@ -89,11 +87,6 @@ def test_refresh_stores_each_change_as_an_event(
     assert any(e.platform and e.action for e in events)  # platform feedback kept with its action
 
 
-@pytest.mark.xfail(
-    reason="store_merge keys service events by (at, status, detail, platform, action), so two "
-    "identical feedback events within one second are stored once (reported to the store owner)",
-    strict=False,
-)
 def test_identical_events_in_one_second_are_all_kept(
     store: Store, mock_service_factory: Callable[..., MockServiceHandle], tmp_path: Path
 ) -> None:

@@ -91,6 +91,27 @@ def test_delivery_sets_ids_and_imports_events_once(store: Store) -> None:
     assert all(h.status == "active" for h in case.hashes)
 
 
+def test_identical_events_are_each_kept_once(store: Store) -> None:
+    local_id = _case(store)
+    feedback = {
+        "at": "2026-01-02T00:00:00Z",
+        "status": "active",
+        "detail": "Blocked an upload.",
+        "platform": "ExampleGram",
+        "action": "blocked",
+    }
+    first = [*_service_case()["events"], feedback, feedback]
+    store.apply_service_case(local_id, _service_case("active", events=first))
+    store.apply_service_case(local_id, _service_case("active", events=first))  # nothing new
+    service = [e for e in store.events(local_id) if e.source == "service"]
+    assert [e.action for e in service] == [None, "blocked", "blocked"]
+
+    third = [*first, feedback]
+    store.apply_service_case(local_id, _service_case("active", events=third))
+    service = [e for e in store.events(local_id) if e.source == "service"]
+    assert [e.action for e in service] == [None, "blocked", "blocked", "blocked"]
+
+
 def test_transient_and_permanent_failures(store: Store) -> None:
     local_id = _case(store, extra_items=1)
     create, add = store.pending_outbox()
