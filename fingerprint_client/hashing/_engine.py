@@ -22,9 +22,11 @@ from multiprocessing.process import BaseProcess
 from pathlib import Path
 from types import TracebackType
 
-from fingerprint_client.hashing._errors import HashError
+from fingerprint_client.hashing._errors import HashError, HashFailure
+from fingerprint_client.hashing._fileio import open_regular, read_head
 from fingerprint_client.hashing._process import TEST_HOOK_ENV, worker_main
 from fingerprint_client.hashing._result import FileResult, HashOptions, Progress
+from fingerprint_client.hashing._sniff import SNIFF_BYTES, sniff_image, sniff_video_container
 
 POLL_SECONDS = 0.1
 """Longest wait between checks for cancellation and time limits."""
@@ -265,6 +267,14 @@ def _kill(worker: _Worker) -> None:
 
 def _time_limit_for(path: Path, base: float) -> float:
     """`base`, or the video module's longer limit for a video (its header's duration)."""
+    try:
+        f, _size = open_regular(path)  # never blocks (a FIFO is refused, not opened)
+        with f:
+            head = read_head(f, SNIFF_BYTES)
+    except (HashFailure, OSError, ValueError):
+        return base
+    if sniff_image(head) is not None or sniff_video_container(head) is None:
+        return base  # not a video: no need to import PyAV in this process
     try:
         from fingerprint_client.hashing import video
 

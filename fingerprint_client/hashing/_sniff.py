@@ -57,16 +57,20 @@ def _sniff_heif(head: bytes) -> tuple[str, ...] | None:
 
 
 def sniff_video_container(head: bytes) -> str | None:
-    """The video container name for `head` per the video module, or None (also if unavailable)."""
+    """The video container name for `head` per the video code's sniffer, or None.
+
+    Its light sniffing module is preferred: `video` itself imports PyAV (FFmpeg), which the
+    batch's main process and the folder walk should not pay for.
+    """
     try:
-        from fingerprint_client.hashing import video
-    except ImportError:  # pragma: no cover - the module ships with the package
-        return None
-    sniff = getattr(video, "sniff_video", None)
-    if sniff is None:
-        return None
+        from fingerprint_client.hashing._video_sniff import sniff_video
+    except ImportError:
+        try:
+            from fingerprint_client.hashing.video import sniff_video
+        except ImportError:
+            return None
     try:
-        result = sniff(head)
+        result = sniff_video(head)
     except Exception:
         return None
     return result if isinstance(result, str) else None

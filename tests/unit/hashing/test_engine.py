@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from pathlib import Path
@@ -162,3 +163,11 @@ def test_empty_batch_and_bad_arguments() -> None:
         assert list(batch) == [Progress(0, 0, None, 0, 0, 0)]
     with pytest.raises(ValueError):
         BatchHasher([], HashOptions(), workers=0)
+
+
+def test_a_fifo_in_a_batch_never_blocks_the_parent(tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe.jpg"
+    os.mkfifo(fifo)
+    with BatchHasher([fifo], HashOptions(), workers=1) as batch:
+        (result,) = [e for e in batch if isinstance(e, FileResult)]
+    assert result.error is not None and result.error.code == "not-a-regular-file"
