@@ -14,6 +14,8 @@ Nothing here prints, and this package imports nothing else of fingerprint_client
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from fingerprint_client.hashing._engine import BatchHasher
 from fingerprint_client.hashing._errors import ERROR_CODES, HashError
 from fingerprint_client.hashing._inputs import InputSet, collect_inputs
@@ -24,7 +26,18 @@ from fingerprint_client.hashing._result import (
     HashOptions,
     Progress,
 )
-from fingerprint_client.hashing._worker import hash_one
+
+
+def hash_one(path: Path, options: HashOptions, index: int = 0) -> FileResult:
+    """Fingerprint the file at `path` in this process (no time limit, no crash isolation).
+
+    For tests and small uses; batches belong in `BatchHasher`. Imported on first use, so that
+    a program that only runs batches never loads the decoders in its own process.
+    """
+    from fingerprint_client.hashing._worker import hash_one as _hash_one
+
+    return _hash_one(path, options, index)
+
 
 __all__ = [
     "DEFAULT_ALGORITHMS",

@@ -32,7 +32,7 @@ POLL_SECONDS = 0.1
 """Longest wait between checks for cancellation and time limits."""
 PREFETCH = 2
 """Files handed to a worker at once, so it never waits for the parent between files."""
-_PRELOAD = ["__main__", "fingerprint_client.hashing._process", "fingerprint_client.hashing.pdq"]
+_PRELOAD = ["__main__", "fingerprint_client.hashing._preload"]
 """Imported once by the fork server; "__main__" spares each worker re-importing the program."""
 _DEFAULT_OPTIONS = HashOptions()
 _context_lock = threading.Lock()

@@ -20,7 +20,6 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 
 from fingerprint_client.hashing._result import FileResult, HashOptions
-from fingerprint_client.hashing._worker import hash_one
 
 TEST_HOOK_ENV = "FINGERPRINT_CLIENT_HASHING_TEST_HOOK"
 """`crash:NAME` or `hang:NAME` (comma-separated): for the test suite only."""
@@ -32,6 +31,8 @@ _ADDRESS_SPACE_HEADROOM = 448 * 1024 * 1024
 
 def worker_main(conn: Connection, options: HashOptions, test_hook: str | None) -> None:
     """Serve tasks from `conn` until told to stop (or the parent goes away)."""
+    from fingerprint_client.hashing._worker import hash_one  # preloaded by the fork server
+
     _harden()
     hooks = _parse_hooks(test_hook)
     while True:
