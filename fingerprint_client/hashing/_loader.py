@@ -23,7 +23,19 @@ import warnings
 from dataclasses import dataclass
 from typing import BinaryIO, Final
 
-from PIL import Image, JpegImagePlugin, UnidentifiedImageError
+# The allowlisted decoders, imported explicitly: with all of them registered, Image.open never
+# needs Image.init() (which would import and register every other plugin, EPS included).
+from PIL import (  # noqa: F401 - imported to register them
+    AvifImagePlugin,
+    BmpImagePlugin,
+    GifImagePlugin,
+    Image,
+    JpegImagePlugin,
+    PngImagePlugin,
+    TiffImagePlugin,
+    UnidentifiedImageError,
+    WebPImagePlugin,
+)
 
 from fingerprint_client.hashing._errors import HashFailure
 

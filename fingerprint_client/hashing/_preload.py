@@ -1,16 +1,12 @@
 """Imported once by the batch engine's fork server, so every worker starts ready.
 
 Only the fork server imports this module (never the batch's main process, which stays light):
-it loads the decoding and hashing code and registers Pillow's plugins up front, which each
-worker would otherwise do again on its first file.
+it loads the decoding and hashing code (with the allowlisted Pillow plugins) up front, which
+each worker would otherwise do again on its first file.
 """
 
 from __future__ import annotations
 
-from PIL import Image
-
 from fingerprint_client.hashing import _process, _worker, pdq
 
 __all__ = ["_process", "_worker", "pdq"]
-
-Image.init()

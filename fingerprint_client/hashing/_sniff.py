@@ -22,7 +22,7 @@ _AVIF_BRANDS: Final[frozenset[bytes]] = frozenset({b"avif", b"avis"})
 def sniff_image(head: bytes) -> tuple[str, ...] | None:
     """The Pillow format names allowed to decode a file starting with `head`, or None."""
     if head.startswith(b"\xff\xd8\xff"):
-        return ("JPEG", "MPO")
+        return ("JPEG",)  # Pillow's JPEG opener returns MPO files as format "MPO" itself
     if head.startswith(b"\x89PNG\r\n\x1a\n"):
         return ("PNG",)
     if head[:6] in (b"GIF87a", b"GIF89a"):
