@@ -7,7 +7,8 @@ parent decides when to stop) and stderr pointed at /dev/null (decoders must not 
 
 `TEST_HOOK_ENV` exists for the engine's own tests only: the *parent* reads it when a batch is
 created (never the worker, never from file content) and passes it here; it names a file name on
-which the worker crashes (SIGSEGV) or hangs, so tests can prove one bad file fails alone.
+which the worker crashes (SIGSEGV), hangs or runs out of memory, so tests can prove one bad
+file fails alone.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from pathlib import Path
 from fingerprint_client.hashing._result import FileResult, HashOptions
 
 TEST_HOOK_ENV = "FINGERPRINT_CLIENT_HASHING_TEST_HOOK"
-"""`crash:NAME` or `hang:NAME` (comma-separated): for the test suite only."""
+"""`crash:NAME`, `hang:NAME` or `oom:NAME` (comma-separated): for the test suite only."""
 
 MEMORY_LIMIT_BYTES = 500 * 1024 * 1024
 """The resident-memory promise; the address-space limit is set from it at worker start."""
@@ -83,7 +84,7 @@ def _parse_hooks(spec: str | None) -> dict[str, str]:
     hooks: dict[str, str] = {}
     for part in (spec or "").split(","):
         action, _, name = part.partition(":")
-        if action in ("crash", "hang") and name:
+        if action in ("crash", "hang", "oom") and name:
             hooks[name] = action
     return hooks
 
@@ -94,3 +95,7 @@ def _run_hook(hooks: dict[str, str], path: Path) -> None:
         os.kill(os.getpid(), signal.SIGSEGV)
     elif action == "hang":
         signal.pause()
+    elif action == "oom":  # grow until the address-space limit stops us (MemoryError)
+        hoard = [bytearray(64 << 20) for _ in range(24)]  # 1.5 GB: never reached under the limit
+        del hoard
+        signal.pause()  # no limit in force: hang, so the test sees `timeout` and fails

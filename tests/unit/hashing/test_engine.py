@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import threading
 import time
 from pathlib import Path
@@ -171,3 +172,47 @@ def test_a_fifo_in_a_batch_never_blocks_the_parent(tmp_path: Path) -> None:
     with BatchHasher([fifo], HashOptions(), workers=1) as batch:
         (result,) = [e for e in batch if isinstance(e, FileResult)]
     assert result.error is not None and result.error.code == "not-a-regular-file"
+
+
+def test_a_worker_out_of_memory_fails_only_its_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    paths = _corpus(tmp_path, 3)
+    greedy = tmp_path / "greedy.png"
+    greedy.write_bytes(image_bytes("PNG"))
+    paths.insert(1, greedy)
+    monkeypatch.setenv(TEST_HOOK_ENV, "oom:greedy.png")
+    results, _ = _run(BatchHasher(paths, HashOptions(per_file_timeout=15), workers=2))
+    by_name = {r.path.name: r for r in results}
+    error = by_name.pop("greedy.png").error
+    assert error is not None and error.code == "decoder-crashed"
+    assert by_name.pop("missing.png").error is not None
+    assert all(r.ok for r in by_name.values())
+
+
+def test_a_worker_killed_from_outside_mid_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    paths = _corpus(tmp_path, 2)
+    stuck = tmp_path / "stuck.png"
+    stuck.write_bytes(image_bytes("PNG"))
+    paths.insert(0, stuck)
+    monkeypatch.setenv(TEST_HOOK_ENV, "hang:stuck.png")
+    batch = BatchHasher(paths, HashOptions(), workers=1)
+    results: list[FileResult] = []
+
+    def consume() -> None:
+        with batch:
+            results.extend(e for e in batch if isinstance(e, FileResult))
+
+    thread = threading.Thread(target=consume)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not batch.worker_pids() and time.monotonic() < deadline:
+        thread.join(0.02)
+    os.kill(batch.worker_pids()[0], signal.SIGKILL)
+    thread.join(30)
+    assert not thread.is_alive()
+    assert results[0].error is not None and results[0].error.code == "decoder-crashed"
+    assert [r.index for r in results] == list(range(len(paths)))
+    assert all(r.ok for r in results if r.path.name.startswith("img"))
