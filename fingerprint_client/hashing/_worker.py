@@ -34,7 +34,9 @@ FIRST_FRAME_WARNING = (
 def hash_one(path: Path, options: HashOptions, index: int = 0) -> FileResult:
     """Fingerprint the file at `path` in this process (no time limit: see `BatchHasher`)."""
     try:
-        return _hash_file(path, options, index)
+        with warnings.catch_warnings(record=True):  # identical results under `-W error`
+            warnings.simplefilter("always")
+            return _hash_file(path, options, index)
     except HashFailure as failure:
         return FileResult.failure(index, path, failure.error)
     except MemoryError:

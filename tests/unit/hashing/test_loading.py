@@ -193,3 +193,17 @@ def test_error_codes_are_designs_list() -> None:
         "too-large", "decompression-bomb", "truncated", "corrupt", "timeout", "decoder-crashed",
         "no-video-stream", "unsupported-codec",
     )  # fmt: skip
+
+
+def test_numeric_oddities_behave_the_same_under_w_error(image_file: WriteFile) -> None:
+    import numpy as np
+
+    values = np.asarray(photo_like(64, 48).convert("L"), dtype=np.float32)
+    values[0, :5] = [np.nan, np.inf, -np.inf, 1e38, -1e38]
+    path = image_file("odd.tiff", image_bytes("TIFF", Image.fromarray(values, mode="F")))
+    plain = hash_one(path, OPTIONS).to_json()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        strict = hash_one(path, OPTIONS).to_json()
+    assert plain == strict
+    assert plain["ok"] is True or plain["error"]["code"] in ERROR_CODES
