@@ -2,17 +2,21 @@
 
 Order: the keyring entries first (their names come from the database and the keystore's index,
 both scoped to this data folder's install id), then the database (rows deleted under
-`secure_delete`, then the files), the settings file, the log files and any mock-service state in
-the data folder. Each step runs even when an earlier one failed; problems are reported, never
-raised. Used by the CLI and the TUI; close any `Store` of this data folder first.
+`secure_delete`, then the files), the settings file, the log files (and the log folder once
+empty), the remembered service capabilities, any mock-service state in the data folder and the
+temporary files an interrupted save may have left behind. Each step runs even when an earlier
+one failed; problems are reported, never raised. Used by the CLI and the TUI; close any `Store`
+of this data folder first.
 """
 
 from __future__ import annotations
 
+from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from fingerprint_client.config import config_path
+from fingerprint_client.casework.capabilities import CAPABILITIES_FILE, TEMP_PREFIX
+from fingerprint_client.config import CONFIG_NAME, config_path
 from fingerprint_client.keystore import Keystore, KeystoreError
 from fingerprint_client.logs import LOG_NAME, close_logging
 from fingerprint_client.paths import AppDirs
@@ -33,6 +37,7 @@ class ForgetReport:
     settings: bool = False
     logs: int = 0
     mock_state: bool = False
+    capabilities: bool = False
     problems: list[str] = field(default_factory=list)
 
     def lines(self) -> list[str]:
@@ -47,6 +52,8 @@ class ForgetReport:
             out.append(f"  - {self.logs} log file(s)")
         if self.mock_state:
             out.append("  - the mock service's data")
+        if self.capabilities:
+            out.append("  - the remembered service capabilities")
         if len(out) == 2 and not self.secrets:
             out = ["There was nothing to delete."]
         return out
@@ -114,4 +121,31 @@ def forget_everything(dirs: AppDirs, keystore: Keystore) -> ForgetReport:
         report.mock_state = _unlink_family(dirs.data / MOCK_STATE)
     except OSError as exc:
         report.problems.append(f"The mock service's data could not be deleted ({exc.strerror}).")
+    _forget_small_files(dirs, report)
     return report
+
+
+def _forget_small_files(dirs: AppDirs, report: ForgetReport) -> None:
+    """The capabilities cache, leftovers of interrupted atomic saves, the empty log folder."""
+    try:
+        cache = dirs.data / CAPABILITIES_FILE
+        if cache.exists():
+            cache.unlink()
+            report.capabilities = True
+    except OSError as exc:
+        report.problems.append(
+            f"The remembered service capabilities could not be deleted ({exc.strerror})."
+        )
+    leftovers = [*_glob(dirs.data, TEMP_PREFIX + "*"), *_glob(dirs.config, f".{CONFIG_NAME}.*.tmp")]
+    for p in leftovers:
+        try:
+            p.unlink()
+        except OSError as exc:
+            report.problems.append(f"A temporary file could not be deleted ({exc.strerror}).")
+    with suppress(OSError):  # an empty folder left behind would hold nothing
+        if dirs.logs.is_dir() and not any(dirs.logs.iterdir()):
+            dirs.logs.rmdir()
+
+
+def _glob(folder: Path, pattern: str) -> list[Path]:
+    return sorted(folder.glob(pattern)) if folder.is_dir() else []

@@ -25,6 +25,7 @@ from fingerprint_client.service.models import Capabilities, Program
 __all__ = ["CAPABILITIES_FILE", "FALLBACK_CAPABILITIES", "CapabilitiesCache"]
 
 CAPABILITIES_FILE = "capabilities.json"
+TEMP_PREFIX = ".caps-"  # atomic saves write a temporary file with this prefix first
 FALLBACK_CAPABILITIES = Capabilities(
     protocol="1",
     algorithms=["pdq", "md5", "sha256"],
@@ -66,7 +67,7 @@ class CapabilitiesCache:
         data = self._read()
         data[self._key(url)] = caps.model_dump(mode="json")
         self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".caps-")
+        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=TEMP_PREFIX)
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as fh:
                 json.dump(data, fh, sort_keys=True)

@@ -12,6 +12,11 @@ from pathlib import Path
 
 from click.testing import CliRunner, Result
 
+from fingerprint_client.casework.capabilities import (
+    FALLBACK_CAPABILITIES,
+    TEMP_PREFIX,
+    CapabilitiesCache,
+)
 from fingerprint_client.cli import cli
 from fingerprint_client.config import load_settings
 from fingerprint_client.keystore import InMemoryKeyring, Keystore
@@ -158,6 +163,8 @@ def test_profiles_lifecycle(store_dirs: AppDirs, memory_keystore: Keystore, tmp_
 def test_forget_all(store: Store, store_dirs: AppDirs, memory_keystore: Keystore) -> None:
     local_id = delivered_case(store)
     store.close()
+    CapabilitiesCache(store_dirs.data).put("http://127.0.0.1:8123", FALLBACK_CAPABILITIES)
+    (store_dirs.data / f"{TEMP_PREFIX}left-by-a-crash").write_bytes(b"{}")
     assert run(store_dirs, "profiles", "default", "mock").exit_code == 0
     assert isinstance(memory_keystore.backend, InMemoryKeyring)
     # another data folder's secret in the same keyring must survive
@@ -175,6 +182,8 @@ def test_forget_all(store: Store, store_dirs: AppDirs, memory_keystore: Keystore
     assert not (store_dirs.data / DB_NAME).exists()
     assert not (store_dirs.config / "config.toml").exists()
     assert not list(store_dirs.logs.glob("*.log*"))
+    assert "capabilities" in done.stdout
+    assert sorted(store_dirs.data.rglob("*")) == []  # nothing of the app is left
     remaining = memory_keystore.backend.entries()
     assert remaining and all(user.startswith("someone-else:") for _, user in remaining)
     assert local_id  # the case is gone with the database

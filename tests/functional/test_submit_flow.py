@@ -30,7 +30,7 @@ def _add_profile(fc: Fc, url: str, name: str = "mock") -> None:
     assert fc("profiles", "add", name, "--url", url).code == 0
 
 
-def test_full_flow(fc: Fc, mock_service: MockServiceHandle, tmp_path: Path) -> None:
+def test_full_flow(fc: Fc, mock_service: MockServiceHandle, tmp_path: Path, data_dir: Path) -> None:
     _add_profile(fc, mock_service.url)
     pics = _pictures(tmp_path / "pics")
     res = fc("submit", str(pics), "--program", "adult", "--yes", "--json", "--label", "for Sam")
@@ -77,6 +77,9 @@ def test_full_flow(fc: Fc, mock_service: MockServiceHandle, tmp_path: Path) -> N
     assert json.loads(fc("sync", "--json").out) == {
         "delivered": 0, "queued": 0, "failed": 0, "refreshed": 0,
     }  # fmt: skip
+
+    assert fc("forget", "--all", "--yes").code == 0
+    assert sorted(data_dir.rglob("*")) == []  # database, settings, logs, capabilities: all gone
 
 
 def test_without_profile_points_to_real_services(fc: Fc, tmp_path: Path) -> None:
