@@ -7,8 +7,6 @@ shared by the worker threads); hashing itself runs outside the lock, in the engi
 from __future__ import annotations
 
 import contextlib
-import json
-import os
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
@@ -18,15 +16,6 @@ from typing import Any
 from fingerprint_client import casework, config
 from fingerprint_client.casework import CaseworkError
 from fingerprint_client.forget import forget_everything
-from fingerprint_client.hashing import (
-    DEFAULT_ALGORITHMS,
-    SUPPORTED_ALGORITHMS,
-    BatchHasher,
-    FileResult,
-    HashOptions,
-    Progress,
-    collect_inputs,
-)
 from fingerprint_client.keystore import Keystore, KeystoreError
 from fingerprint_client.paths import AppDirs
 from fingerprint_client.receipt import build_receipt, receipt_text
@@ -41,13 +30,18 @@ from fingerprint_client.tui.backend import (
     Committed,
     Delivery,
     FileOutcome,
-    HashProgress,
     ItemCallback,
     PreparedRequest,
     ProfileInfo,
     Program,
     SettingsView,
     SyncReport,
+)
+from fingerprint_client.tui.core_files import (
+    hash_options,
+    outcome_of,
+    stream_hashes,
+    write_receipt,
 )
 from fingerprint_client.tui.themes import DEFAULT_THEME, SETTING_TO_THEME, THEME_TO_SETTING
 
@@ -78,23 +72,6 @@ def summary_of(case: CaseRecord) -> CaseSummary:
         status=case.status,
         created_at=case.created_at,
         updated_at=case.updated_at,
-    )
-
-
-def outcome_of(index: int, name: str, entry: dict[str, Any], path: str | None) -> FileOutcome:
-    """A `hash --json`-shaped entry as the screens show it (payload kept for `prepare`)."""
-    error = entry.get("error") or {}
-    quality = entry.get("pdq_quality")
-    return FileOutcome(
-        index=index,
-        name=name,
-        ok=bool(entry.get("ok")),
-        error_code=error.get("code") if isinstance(error, dict) else None,
-        message=error.get("message") if isinstance(error, dict) else None,
-        warnings=tuple(str(w) for w in entry.get("warnings") or ()),
-        quality=quality if isinstance(quality, int) else None,
-        media=str(entry.get("media") or "image"),
-        payload=(entry, path),
     )
 
 
@@ -196,56 +173,13 @@ class CoreBackend:
 
     # -- hashing ------------------------------------------------------------------------------
 
-    def _hash_options(self) -> HashOptions:
-        wanted = tuple(a for a in self._settings().default_algorithms if a in SUPPORTED_ALGORITHMS)
-        if "pdq" not in wanted:
-            wanted = ("pdq", *wanted)
-        return HashOptions(algorithms=wanted or DEFAULT_ALGORITHMS, frames=True)
-
     def hash_files(
         self, paths: Sequence[Path], cancel: threading.Event, on_item: ItemCallback
     ) -> None:
         """Hash files and folders (walked recursively); outcomes stream in input order."""
         with _kind_errors():
-            inputs = collect_inputs(list(paths), recursive=True)
-            options = self._hash_options()
-        index = 0
-        for problem in inputs.problems:
-            on_item(outcome_of(index, problem.path.name, problem.to_json(), None))
-            index += 1
-        if not inputs.files:
-            on_item(HashProgress(0, 0))
-            return
-        on_item(HashProgress(0, len(inputs.files)))
-        batch = BatchHasher(inputs.files, options, self._workers)
-        finished = threading.Event()
-
-        def watch() -> None:
-            while not finished.is_set():
-                if cancel.wait(0.1):
-                    batch.cancel()
-                    return
-
-        watcher = threading.Thread(target=watch, name="fc-hash-cancel", daemon=True)
-        watcher.start()
-        try:
-            with batch:
-                for event in batch:
-                    if cancel.is_set():
-                        break
-                    if isinstance(event, Progress):
-                        on_item(HashProgress(event.done, event.total))
-                    elif isinstance(event, FileResult):
-                        on_item(
-                            outcome_of(
-                                index + event.index,
-                                event.path.name,
-                                event.to_json(),
-                                str(event.path),
-                            )
-                        )
-        finally:
-            finished.set()
+            options = hash_options(self._settings().default_algorithms)
+            stream_hashes(paths, options, self._workers, cancel, on_item)
 
     def load_hashes_file(self, path: Path) -> list[FileOutcome]:
         """Entries of a `hash --json --no-paths` file."""
@@ -389,26 +323,7 @@ class CoreBackend:
             case = self.store.require_case(local_id)
             stamp = self._clock().strftime("%Y-%m-%dT%H:%M:%SZ")
             receipt = build_receipt(case, self.store.events(local_id), stamp)
-        name = f"receipt-{case.local_id}"
-        text_path = directory / f"{name}.txt"
-        try:
-            directory.mkdir(mode=0o700, parents=True, exist_ok=True)
-            for path, data in (
-                (text_path, receipt_text(receipt).encode("utf-8")),
-                (
-                    directory / f"{name}.json",
-                    json.dumps(receipt, indent=2, ensure_ascii=False).encode("utf-8") + b"\n",
-                ),
-            ):
-                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-                with os.fdopen(fd, "wb") as f:
-                    f.write(data)
-        except OSError as exc:
-            raise BackendError(
-                "export-failed",
-                f"The receipt could not be written ({exc.strerror or type(exc).__name__}).",
-            ) from exc
-        return text_path
+        return write_receipt(receipt, receipt_text(receipt), directory, f"receipt-{case.local_id}")
 
     def pin(self, local_id: str) -> str | None:
         """The case PIN (keyring, or this session's memory without a safe keyring)."""

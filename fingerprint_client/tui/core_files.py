@@ -1,0 +1,112 @@
+"""File work for `CoreBackend`: fingerprinting chosen files with the batch engine (streamed,
+cancellable) and writing receipts. Paths stay in memory; only the display name goes to screens."""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from fingerprint_client.hashing import (
+    DEFAULT_ALGORITHMS,
+    SUPPORTED_ALGORITHMS,
+    BatchHasher,
+    FileResult,
+    HashOptions,
+    Progress,
+    collect_inputs,
+)
+from fingerprint_client.tui.backend import BackendError, FileOutcome, HashProgress, ItemCallback
+
+
+def outcome_of(index: int, name: str, entry: dict[str, Any], path: str | None) -> FileOutcome:
+    """A `hash --json`-shaped entry as the screens show it (payload kept for `prepare`)."""
+    error = entry.get("error") or {}
+    quality = entry.get("pdq_quality")
+    return FileOutcome(
+        index=index,
+        name=name,
+        ok=bool(entry.get("ok")),
+        error_code=error.get("code") if isinstance(error, dict) else None,
+        message=error.get("message") if isinstance(error, dict) else None,
+        warnings=tuple(str(w) for w in entry.get("warnings") or ()),
+        quality=quality if isinstance(quality, int) else None,
+        media=str(entry.get("media") or "image"),
+        payload=(entry, path),
+    )
+
+
+def hash_options(algorithms: Sequence[str]) -> HashOptions:
+    """The chosen algorithms (PDQ always, for the quality), video frames included."""
+    wanted = tuple(a for a in algorithms if a in SUPPORTED_ALGORITHMS)
+    if "pdq" not in wanted:
+        wanted = ("pdq", *wanted)
+    return HashOptions(algorithms=wanted or DEFAULT_ALGORITHMS, frames=True)
+
+
+def stream_hashes(
+    paths: Sequence[Path],
+    options: HashOptions,
+    workers: int | None,
+    cancel: threading.Event,
+    on_item: ItemCallback,
+) -> None:
+    """Hash files and folders (walked recursively); progress and outcomes stream in input
+    order. Setting `cancel` stops the batch within a fraction of a second."""
+    inputs = collect_inputs(list(paths), recursive=True)
+    index = 0
+    for problem in inputs.problems:
+        on_item(outcome_of(index, problem.path.name, problem.to_json(), None))
+        index += 1
+    if not inputs.files:
+        on_item(HashProgress(0, 0))
+        return
+    on_item(HashProgress(0, len(inputs.files)))
+    batch = BatchHasher(inputs.files, options, workers)
+    finished = threading.Event()
+
+    def watch() -> None:
+        while not finished.is_set():
+            if cancel.wait(0.1):
+                batch.cancel()
+                return
+
+    threading.Thread(target=watch, name="fc-hash-cancel", daemon=True).start()
+    try:
+        with batch:
+            for event in batch:
+                if cancel.is_set():
+                    break
+                if isinstance(event, Progress):
+                    on_item(HashProgress(event.done, event.total))
+                elif isinstance(event, FileResult):
+                    name, entry = event.path.name, event.to_json()
+                    on_item(outcome_of(index + event.index, name, entry, str(event.path)))
+    finally:
+        finished.set()
+
+
+def write_receipt(receipt: dict[str, Any], text: str, directory: Path, name: str) -> Path:
+    """Write `<name>.txt` and `<name>.json` (0600) into `directory`; return the text file."""
+    text_path = directory / f"{name}.txt"
+    try:
+        directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+        for path, data in (
+            (text_path, text.encode("utf-8")),
+            (
+                directory / f"{name}.json",
+                json.dumps(receipt, indent=2, ensure_ascii=False).encode("utf-8") + b"\n",
+            ),
+        ):
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "wb") as f:
+                f.write(data)
+    except OSError as exc:
+        raise BackendError(
+            "export-failed",
+            f"The receipt could not be written ({exc.strerror or type(exc).__name__}).",
+        ) from exc
+    return text_path
