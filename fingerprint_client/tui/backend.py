@@ -177,6 +177,10 @@ class Backend(Protocol):
         """True when at least one service profile exists."""
         ...
 
+    def keyring_secure(self) -> bool:
+        """True when PINs and API keys can be kept in a safe keyring."""
+        ...
+
     def profiles(self) -> list[ProfileInfo]:
         """The endpoint profiles."""
         ...

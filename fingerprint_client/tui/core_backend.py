@@ -114,6 +114,13 @@ class CoreBackend:
         with self._lock, _kind_errors():
             return bool(self.store.list_profiles())
 
+    def keyring_secure(self) -> bool:
+        """True when the keyring protects secrets (not the plaintext or fail backends)."""
+        try:
+            return bool(self.store.keystore.is_secure)
+        except KeystoreError:
+            return False
+
     def profiles(self) -> list[ProfileInfo]:
         """Profiles with default flag and whether an API key is stored."""
         with self._lock, _kind_errors():

@@ -191,3 +191,23 @@ async def test_settings_profile_key_theme_and_forget(
         await wait_until(pilot, lambda: screen_name(app) == "HomeScreen", what="home again")
     assert live.backend.profiles() == []
     assert live.backend.store.keystore.get_api_key("stopncii") is None
+
+
+async def test_home_warns_when_the_keyring_is_not_safe(tmp_path: Path) -> None:
+    from keyring.backends import fail
+
+    from fingerprint_client.keystore import Keystore as _Keystore
+    from tests.tui.helpers import make_backend
+
+    backend = make_backend(tmp_path / "home", _Keystore(fail.Keyring()))  # type: ignore[no-untyped-call]
+    try:
+        app = build_app(backend)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await wait_until(
+                pilot,
+                lambda: "no safe keyring" in static_text(app, "#home-service"),
+                what="warning",
+            )
+            assert "takeitdown.ncmec.org" in static_text(app, "#home-service")
+    finally:
+        backend.close()

@@ -14,6 +14,11 @@ from textual.widgets import Button, Static
 from fingerprint_client import guidance
 from fingerprint_client.tui.screens.base import BaseScreen
 
+NO_KEYRING = (
+    "This computer has no safe keyring, so PINs cannot be kept here: the PIN of each request "
+    "is shown once - please write it down."
+)
+
 
 class HomeScreen(BaseScreen):
     """The first screen."""
@@ -59,11 +64,12 @@ class HomeScreen(BaseScreen):
         """Ask the backend whether any service profile exists."""
         try:
             configured = self.backend.service_configured()
+            secure = self.backend.keyring_secure()
         except Exception:
-            configured = False
-        self.app.call_from_thread(self._show_service, configured)
+            configured, secure = False, False
+        self.app.call_from_thread(self._show_service, configured, secure)
 
-    def _show_service(self, configured: bool) -> None:
+    def _show_service(self, configured: bool, secure: bool = True) -> None:
         self.service_known = True
         notice = self.query_one("#home-service", Static)
         if self.fc.demo:
@@ -77,7 +83,9 @@ class HomeScreen(BaseScreen):
             notice.update(Text(""))
         else:
             notice.update(Text(guidance.NO_SERVICE))
-        notice.set_class(not configured or self.fc.demo, "notice")
+        if not secure and not self.fc.demo:
+            notice.update(Text(f"{NO_KEYRING}\n{notice.content}".strip()))
+        notice.set_class(not configured or not secure or self.fc.demo, "notice")
 
     def action_quit_app(self) -> None:
         """Leave normally (the demo then says that nothing reached a real service)."""
