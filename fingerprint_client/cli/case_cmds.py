@@ -27,31 +27,21 @@ from fingerprint_client.casework import (
 from fingerprint_client.cli.case_render import case_table, progress_bar, timeline
 from fingerprint_client.cli.case_submit import interactive, run_submit
 from fingerprint_client.cli.context import CliContext
+from fingerprint_client.cli.ids import case_or_fail, id_command
 from fingerprint_client.cli.local_cmds import fail, open_local
 from fingerprint_client.keystore import KeystoreError
 from fingerprint_client.service.client import ClientSettings
 from fingerprint_client.service.errors import ServiceError
 from fingerprint_client.service.protocol_constants import normalize_pin
-from fingerprint_client.store import CaseRecord, Store, StoreError
+from fingerprint_client.store import Store, StoreError
 
 __all__ = ["register"]
-
-# Service case ids are opaque and may begin with "-": such an ID goes through as the argument
-# (these commands have no short options, and only --help, so no letter of an id is taken).
-_IDS_MAY_START_WITH_DASH = {"ignore_unknown_options": True, "help_option_names": ["--help"]}
 
 
 def _quick_clients(store: Store) -> ClientPool:
     """Clients for a quick look (status, cases): one retry, so being offline costs little."""
     settings = ClientSettings.from_environ()
     return ClientPool(store, settings=replace(settings, retries=min(settings.retries, 1)))
-
-
-def _case(store: Store, ident: str) -> CaseRecord:
-    found = store.get_case(ident)
-    if found is None:
-        fail("There is no case with that id on this device. `cases` lists them.", 2)
-    return found
 
 
 def _pin_from_stdin(local_id: str) -> dict[str, str]:
@@ -150,15 +140,14 @@ def cases_cmd(ctx: CliContext, as_json: bool) -> None:
         case_table(cases)
 
 
-@click.command("status", context_settings=_IDS_MAY_START_WITH_DASH)
-@click.argument("ident", metavar="ID")
+@id_command("status")
 @click.option("--json", "as_json", is_flag=True, help="Print the case with its events as JSON.")
 @click.option("--pin-stdin", is_flag=True, help="Read the case PIN from stdin (no keyring).")
 @click.pass_obj
 def status_cmd(ctx: CliContext, ident: str, as_json: bool, pin_stdin: bool) -> None:
     """Show case ID (local id or case id) and its timeline, checked for news first."""
     with open_local(ctx) as store:
-        case = _case(store, ident)
+        case = case_or_fail(store, ident)
         pins = _pin_from_stdin(case.local_id) if pin_stdin else None
         with _quick_clients(store) as clients:
             try:
@@ -184,8 +173,7 @@ def status_cmd(ctx: CliContext, ident: str, as_json: bool, pin_stdin: bool) -> N
         timeline(case, events)
 
 
-@click.command("withdraw", context_settings=_IDS_MAY_START_WITH_DASH)
-@click.argument("ident", metavar="ID")
+@id_command("withdraw")
 @click.option("--hash", "hash_id", metavar="HASH_ID", help="Withdraw only this fingerprint.")
 @click.option("--forget", is_flag=True, help="Also delete the fingerprints from this device.")
 @click.option("--yes", is_flag=True, help="Do not ask first.")
@@ -199,7 +187,7 @@ def withdraw_cmd(
     Exit: 0 withdrawn or cancelled, 3 queued (`sync` sends it), 1 refused, 2 usage.
     """
     with open_local(ctx) as store:
-        case = _case(store, ident)
+        case = case_or_fail(store, ident)
         pins = _pin_from_stdin(case.local_id) if pin_stdin else None
         what = "this fingerprint" if hash_id else f"case {case.local_id}"
         if not yes:

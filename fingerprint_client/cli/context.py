@@ -1,11 +1,21 @@
-"""What every command receives: the resolved directories and global flags."""
+"""What every command receives (the resolved directories and global flags), and `fail`."""
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NoReturn
+
+import click
 
 from fingerprint_client.paths import AppDirs, resolve_dirs
+
+
+def fail(message: str, code: int = 1) -> NoReturn:
+    """Print `message` to stderr and exit with `code` (1 failure, 2 usage)."""
+    click.echo(message, err=True)
+    sys.exit(code)
 
 
 @dataclass

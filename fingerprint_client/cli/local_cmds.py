@@ -11,12 +11,12 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Any, NoReturn
 
 import click
 from rich.console import Console
 
-from fingerprint_client.cli.context import CliContext
+from fingerprint_client.cli.context import CliContext, fail
+from fingerprint_client.cli.ids import case_or_fail, id_command
 from fingerprint_client.config import LoadedSettings, load_settings
 from fingerprint_client.forget import forget_everything
 from fingerprint_client.keystore import KeystoreError, open_keystore
@@ -24,12 +24,6 @@ from fingerprint_client.logs import setup_logging
 from fingerprint_client.receipt import build_receipt, receipt_text
 from fingerprint_client.service.sanitize import clean_text
 from fingerprint_client.store import Store, StoreError, now
-
-
-def fail(message: str, code: int = 1) -> NoReturn:
-    """Print `message` to stderr and exit with `code` (1 failure, 2 usage)."""
-    click.echo(message, err=True)
-    sys.exit(code)
 
 
 def shown(value: object) -> str:
@@ -63,13 +57,6 @@ def open_local(ctx: CliContext) -> Store:
         fail(exc.message)
 
 
-def _case_or_fail(store: Store, ident: str) -> Any:
-    case = store.get_case(ident)
-    if case is None:
-        fail("There is no case with that id on this device. `cases` lists them.")
-    return case
-
-
 def write_private(path: Path, data: bytes) -> None:
     """Write `data` to `path`, created or replaced with mode 0600."""
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -78,14 +65,13 @@ def write_private(path: Path, data: bytes) -> None:
         f.write(data)
 
 
-@click.command("pin")
-@click.argument("ident", metavar="ID")
+@id_command("pin")
 @click.option("--json", "as_json", is_flag=True, help='Print {"pin": "..."}.')
 @click.pass_obj
 def pin_cmd(ctx: CliContext, ident: str, as_json: bool) -> None:
     """Show the PIN of case ID (a local id or a case id) again, from the keyring."""
     with open_local(ctx) as store:
-        case = _case_or_fail(store, ident)
+        case = case_or_fail(store, ident, code=1)
         try:
             pin = store.keystore.get_pin(case.local_id)
         except KeystoreError as exc:
@@ -102,8 +88,7 @@ def pin_cmd(ctx: CliContext, ident: str, as_json: bool) -> None:
         click.echo("Keep it private: with the case number it lets anyone withdraw the request.")
 
 
-@click.command("export")
-@click.argument("ident", metavar="ID")
+@id_command("export")
 @click.option(
     "--output",
     "output",
@@ -116,7 +101,7 @@ def export_cmd(ctx: CliContext, ident: str, output: Path | None, as_json: bool) 
     """A receipt of case ID for the police or a helpline: case ids, service, fingerprints,
     times and statuses. No images, file names, paths, PIN or label."""
     with open_local(ctx) as store:
-        case = _case_or_fail(store, ident)
+        case = case_or_fail(store, ident, code=1)
         receipt = build_receipt(case, store.events(case.local_id), now())
     data_json = json.dumps(receipt, indent=2, ensure_ascii=False).encode("utf-8") + b"\n"
     text = receipt_text(receipt)

@@ -10,6 +10,7 @@ import json
 import stat
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner, Result
 
 from fingerprint_client.casework.capabilities import (
@@ -34,7 +35,7 @@ def run(dirs: AppDirs, *args: str, input: str | None = None) -> Result:
     return CliRunner().invoke(cli, ["--data-dir", str(dirs.data), *args], input=input)
 
 
-def delivered_case(store: Store) -> str:
+def delivered_case(store: Store, case_id: str = "srv-case-77") -> str:
     store.add_profile("mock", "http://127.0.0.1:8123")
     case = store.create_case_with_outbox(
         NewCase("mock", "under18", label=LABEL),
@@ -51,7 +52,7 @@ def delivered_case(store: Store) -> str:
         item.id,
         201,
         {
-            "case_id": "srv-case-77",
+            "case_id": case_id,
             "status": "active",
             "hashes": [
                 {"hash_id": "h1", "algorithm": "pdq", "value": PDQ, "status": "active"},
@@ -85,6 +86,29 @@ def test_pin_by_local_or_case_id(store: Store, store_dirs: AppDirs) -> None:
     store.keystore.delete_pin(local_id)
     gone = run(store_dirs, "pin", local_id)
     assert gone.exit_code == 1 and "not in the keyring" in gone.stderr
+
+
+@pytest.mark.parametrize("case_id", ["-b6uhPUIQxwq", "--x", "-h"])
+def test_case_ids_may_begin_with_a_dash(
+    store: Store, store_dirs: AppDirs, case_id: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FINGERPRINT_CLIENT_BACKOFF", "0.01")
+    local_id = delivered_case(store, case_id)
+    pin = run(store_dirs, "pin", case_id, "--json")
+    assert pin.exit_code == 0, pin.output
+    assert json.loads(pin.stdout) == {"pin": PIN}
+    receipt = run(store_dirs, "export", case_id, "--json")
+    assert receipt.exit_code == 0, receipt.output
+    assert json.loads(receipt.stdout)["local_id"] == local_id
+    status = run(store_dirs, "status", case_id, "--json")  # the service is away: local view
+    assert status.exit_code == 0, status.output
+    assert json.loads(status.stdout)["case_id"] == case_id
+    withdraw = run(store_dirs, "withdraw", case_id, "--yes")
+    assert withdraw.exit_code == 3, withdraw.output  # queued: the service is away
+    assert run(store_dirs, "pin", "--", case_id).exit_code == 0
+    for command in ("pin", "export", "status", "withdraw"):
+        unknown = run(store_dirs, command, "-" + case_id + "zz")
+        assert unknown.exit_code in (1, 2) and "no case" in unknown.stderr
 
 
 def test_export_receipt(store: Store, store_dirs: AppDirs, tmp_path: Path) -> None:
