@@ -9,6 +9,7 @@ import json
 import random
 import secrets
 import sqlite3
+import string
 import time
 from datetime import UTC, datetime
 from typing import Any, Final
@@ -39,9 +40,13 @@ def now_iso(ts: float | None = None) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+_FIRST_CHARACTERS = string.ascii_letters + string.digits
+
+
 def new_case_id() -> str:
-    """A random, non-sequential case id (22 URL-safe characters)."""
-    return secrets.token_urlsafe(16)
+    """A random, non-sequential case id: 23 URL-safe characters, never beginning with "-" (so
+    it is never taken for an option on a command line; clients still accept any opaque id)."""
+    return secrets.choice(_FIRST_CHARACTERS) + secrets.token_urlsafe(16)
 
 
 def _new_hash_id() -> str:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 import time
 from typing import Any
 
 import requests
 
+from fingerprint_client.mock_server.cases import new_case_id
 from fingerprint_client.service.models import Capabilities, Case
 from tests.fixtures.mock_service import MockServiceHandle
 
@@ -92,6 +94,13 @@ def test_case_ids_are_random_not_sequential(mock_service: MockServiceHandle) -> 
     assert len(set(ids)) == 3
     assert all(len(i) >= 16 and len(i) <= 64 for i in ids)
     assert not any(i.isdigit() for i in ids)
+
+
+def test_case_ids_never_begin_with_a_dash() -> None:
+    ids = {new_case_id() for _ in range(3000)}  # one in 64 would begin with "-" by chance
+    assert len(ids) == 3000
+    assert not any(i.startswith("-") for i in ids)
+    assert all(re.fullmatch(r"[A-Za-z0-9_-]{23}", i) for i in ids)
 
 
 def test_low_quality_pdq_rejects_the_case_with_a_reason(mock_service: MockServiceHandle) -> None:
