@@ -15,12 +15,13 @@ from collections import Counter
 from collections.abc import Mapping
 from typing import Any
 
-from fingerprint_client.store_models import CASE_STATUSES
 from fingerprint_client.store_schema import StoreError
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
 MAX_TEXT = 2000
 GONE_STATUSES = ("withdrawn", "deleted")
+# The case statuses of protocol v1. Another value from a newer service keeps the local status.
+SERVICE_STATUSES = ("received", "active", "rejected", "withdrawn", "deleted")
 
 
 def clean_text(value: object, limit: int = MAX_TEXT) -> str:
@@ -55,6 +56,27 @@ def _insert_event(
         " VALUES (?, ?, ?, ?, ?, ?, 'service')",
         (local_id, at, status, detail, extra.get("platform"), extra.get("action")),
     )
+
+
+def _note_unknown_status(
+    c: sqlite3.Connection, local_id: str, local_status: str, remote: str, at: str
+) -> bool:
+    """A status this app does not know (from a newer service): the local status stays (a
+    queued case becomes `received`: the service holds it), and the value is noted once as an
+    event so the person sees what the service said."""
+    detail = (
+        f'The service reports the status "{clean_text(remote, 40)}", which this app does not '
+        "know; the case is shown as before. An update of the app may know it."
+    )
+    if c.execute(
+        "SELECT 1 FROM events WHERE local_id = ? AND detail = ?", (local_id, detail)
+    ).fetchone():
+        return False
+    c.execute(
+        "INSERT INTO events(local_id, at, status, detail, source) VALUES (?, ?, ?, ?, 'local')",
+        (local_id, at, local_status, detail),
+    )
+    return True
 
 
 def _merge_hashes(c: sqlite3.Connection, local_id: str, remote: list[Mapping[str, Any]]) -> bool:
@@ -122,7 +144,17 @@ def merge_service_case(
 
     new_status = local_status
     remote_status = case.get("status")
-    if remote_status in CASE_STATUSES and remote_status != local_status:
+    noted = False
+    if isinstance(remote_status, str) and remote_status not in SERVICE_STATUSES:
+        has_id = c.execute(
+            "SELECT case_id IS NOT NULL FROM cases WHERE local_id = ?", (local_id,)
+        ).fetchone()[0]
+        if local_status == "queued" and has_id:  # the service holds it, whatever it calls it
+            new_status = "received"
+            c.execute("UPDATE cases SET status = ? WHERE local_id = ?", (new_status, local_id))
+        noted = _note_unknown_status(c, local_id, new_status, remote_status, at)
+        changed |= noted or new_status != local_status
+    elif remote_status in SERVICE_STATUSES and remote_status != local_status:
         keep_local = local_status == "withdraw-queued" and remote_status not in GONE_STATUSES
         if not keep_local:
             new_status = remote_status
@@ -160,7 +192,7 @@ def merge_service_case(
         _insert_event(c, local_id, key[0], key[1], key[2], platform=key[3], action=key[4])
         added_statuses.add(key[1])
         changed = True
-    if new_status != local_status and new_status not in added_statuses:
+    if new_status != local_status and new_status not in added_statuses and not noted:
         _insert_event(c, local_id, at, new_status, f"The service reports: {new_status}.")
 
     removed = False

@@ -3,7 +3,9 @@ and the mock service.
 
 Request models are strict (`extra="forbid"`, no type coercion): a service refuses unknown fields
 and the client can never build a request the protocol does not allow. Response models are lenient
-(`extra="ignore"`): a client ignores fields a newer service adds.
+(`extra="ignore"`): a client ignores fields a newer service adds, and tolerates status and
+action *values* it does not know (kept as cleaned text; the schema still lists the known ones),
+so a newer service's answer is never refused as bad and a request never stays queued for ever.
 
 `canonical_json(model)` gives the exact bytes a request is sent as (compact JSON, sorted keys,
 UTF-8, unset optional fields left out); the client shows, stores and sends exactly those bytes.
@@ -16,22 +18,31 @@ import math
 import re
 from typing import Annotated, Any, Self
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    WithJsonSchema,
+    model_validator,
+)
 
 from fingerprint_client.service.protocol_constants import (
+    CASE_STATUSES,
+    HASH_STATUSES,
     MAX_CASE_ID_LEN,
     MAX_FRAMES_PER_HASH,
     MAX_HASH_ID_LEN,
     PDQ_PATTERN,
+    PLATFORM_ACTIONS,
     PROTOCOL_VERSION,
     VALUE_PATTERNS,
     Algorithm,
-    CaseStatus,
-    HashStatus,
     Media,
-    PlatformAction,
     ProgramId,
 )
+from fingerprint_client.service.sanitize import clean_text
 
 __all__ = [
     "AddHashesRequest",
@@ -60,6 +71,29 @@ HashValue = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{16,64}$")]
 ShortText = Annotated[str, StringConstraints(min_length=1, max_length=100)]
 CaseId = Annotated[str, StringConstraints(min_length=1, max_length=MAX_CASE_ID_LEN)]
 HashId = Annotated[str, StringConstraints(min_length=1, max_length=MAX_HASH_ID_LEN)]
+MAX_TOKEN_LEN = 40
+
+
+def _clean_token(value: object) -> object:
+    return clean_text(value, MAX_TOKEN_LEN) if isinstance(value, str) else value
+
+
+# Status and action values in responses: documented as the known values, but any other
+# non-empty value is accepted (cleaned of control characters, at most 40 characters), since a
+# newer service may add values.
+_OpenToken = (
+    BeforeValidator(_clean_token),
+    StringConstraints(min_length=1, max_length=MAX_TOKEN_LEN),
+)
+CaseStatusOut = Annotated[
+    str, *_OpenToken, WithJsonSchema({"type": "string", "enum": list(CASE_STATUSES)})
+]
+HashStatusOut = Annotated[
+    str, *_OpenToken, WithJsonSchema({"type": "string", "enum": list(HASH_STATUSES)})
+]
+PlatformActionOut = Annotated[
+    str, *_OpenToken, WithJsonSchema({"type": "string", "enum": list(PLATFORM_ACTIONS)})
+]
 
 
 class _Request(BaseModel):
@@ -187,24 +221,24 @@ class CaseHash(_Response):
     frames: list[FrameOut] | None = None
     quality: int | None = None
     media: Media
-    status: HashStatus
+    status: HashStatusOut
 
 
 class CaseEvent(_Response):
     """Something that happened to a case; platform feedback carries `platform` and `action`."""
 
     at: str = Field(description="RFC 3339 UTC timestamp.")
-    status: CaseStatus
+    status: CaseStatusOut
     detail: str
     platform: str | None = None
-    action: PlatformAction | None = None
+    action: PlatformActionOut | None = None
 
 
 class Case(_Response):
     """A case as the service reports it."""
 
     case_id: CaseId
-    status: CaseStatus
+    status: CaseStatusOut
     program: ProgramId
     created_at: str
     updated_at: str

@@ -112,6 +112,21 @@ def test_identical_events_are_each_kept_once(store: Store) -> None:
     assert [e.action for e in service] == [None, "blocked", "blocked", "blocked"]
 
 
+def test_unknown_service_status_keeps_the_local_status_and_is_noted_once(store: Store) -> None:
+    local_id = _case(store)
+    (item,) = store.pending_outbox()
+    case = store.mark_delivered(item.id, 201, _service_case("escalated"))
+    assert case.status == "received"  # delivered: the service holds it, whatever it calls it
+    store.apply_service_case(local_id, _service_case("active"))
+    for _ in range(2):
+        case = store.apply_service_case(local_id, _service_case("escalated"))
+    assert case.status == "active"
+    notes = [e for e in store.events(local_id) if "escalated" in e.detail]
+    assert len(notes) == 1 and notes[0].status == "received"
+    case = store.apply_service_case(local_id, _service_case("failed"))  # a local-only name
+    assert case.status == "active"
+
+
 def test_transient_and_permanent_failures(store: Store) -> None:
     local_id = _case(store, extra_items=1)
     create, add = store.pending_outbox()

@@ -18,6 +18,7 @@ from fingerprint_client.service.models import (
     canonical_json,
 )
 from fingerprint_client.service.protocol_constants import (
+    CASE_STATUSES,
     MAX_FRAMES_PER_HASH,
     is_valid_pin,
     normalize_pin,
@@ -140,6 +141,47 @@ def test_responses_ignore_unknown_fields_and_allow_withdrawn_hashes() -> None:
         }
     )
     assert case.hashes[0].value is None
+
+
+def _case_doc(status: object = "escalated", action: object = "reviewed_twice") -> dict[str, Any]:
+    return {
+        "case_id": "abc",
+        "status": status,
+        "program": "adult",
+        "created_at": "2026-01-01T00:00:00Z",
+        "updated_at": "2026-01-01T00:00:00Z",
+        "hashes": [{"hash_id": "h1", "algorithm": "pdq", "media": "image", "status": "paused"}],
+        "events": [{"at": "t", "status": status, "detail": "x", "platform": "P", "action": action}],
+    }
+
+
+def test_responses_tolerate_unknown_status_and_action_values() -> None:
+    case = Case.model_validate(_case_doc("escalated\x1b[31m\u202e" + "x" * 100))
+    assert case.status.startswith("escalated") and "\x1b" not in case.status
+    assert "\u202e" not in case.status and len(case.status) <= 40
+    assert case.hashes[0].status == "paused"
+    assert case.events[0].action == "reviewed_twice"
+    for bad in (None, 3, ""):
+        with pytest.raises(ValidationError):
+            Case.model_validate(_case_doc(status=bad))
+    with pytest.raises(ValidationError):
+        Case.model_validate(_case_doc(action=["blocked"]))
+    # the schema still documents the known values
+    schema = Case.model_json_schema(mode="serialization")
+    assert schema["properties"]["status"]["enum"] == list(CASE_STATUSES)
+
+
+def test_requests_stay_strict_about_values() -> None:
+    with pytest.raises(ValidationError):
+        HashIn.model_validate({"algorithm": "pdq2", "value": "0" * 64, "media": "image"})
+    with pytest.raises(ValidationError):
+        CreateCaseRequest.model_validate(
+            {
+                "program": "senior",
+                "hashes": [{"algorithm": "md5", "value": "0" * 32, "media": "image"}],
+                "client": {"name": "c", "version": "1"},
+            }
+        )
 
 
 def test_pins() -> None:
