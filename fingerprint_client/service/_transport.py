@@ -6,7 +6,9 @@
 - connect and read timeouts, TLS verification on, no redirects (a redirect could carry the case
   PIN to another host), no `.netrc` credentials, `Accept-Encoding: identity`.
 - proxies from the environment (`HTTPS_PROXY`, `ALL_PROXY`, `NO_PROXY`; `socks5h://` works because
-  `requests[socks]` is installed), see docs/delivery.md.
+  `requests[socks]` is installed), except for a loopback service (the demo's embedded mock, a
+  developer's mock-server), which is always reached directly, whatever `NO_PROXY` says: a proxy,
+  Tor above all, cannot reach this computer's 127.0.0.1. See docs/delivery.md.
 - bodies streamed and capped (default 1 MiB) with an overall deadline, so an endless or slowly
   dripping answer ends in `HostileResponse` instead of a hang.
 """
@@ -178,6 +180,12 @@ class Transport:
         self.settings = settings
         self.session = session or requests.Session()
         self.session.trust_env = True  # proxies from the environment (documented)
+        # a loopback service never goes through a proxy: each proxy key requests reads from the
+        # environment is set to None for this request, which requests then leaves out
+        loopback = is_loopback_host(urlsplit(self.base_url).hostname or "")
+        self._proxies: dict[str, Any] | None = (
+            dict.fromkeys(("http", "https", "all")) if loopback else None
+        )
         self.session.auth = _no_auth
         self.session.headers.clear()
         self.session.headers.update(
@@ -238,6 +246,7 @@ class Transport:
                 stream=True,
                 verify=True,
                 hooks=hooks,
+                proxies=self._proxies,
             )
         except requests.exceptions.SSLError as exc:
             raise ServiceUnavailable(

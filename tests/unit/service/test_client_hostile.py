@@ -16,6 +16,7 @@ from fingerprint_client.service.errors import (
 )
 from fingerprint_client.service.models import Case
 from tests.fixtures.hostile_server import HostileServer
+from tests.fixtures.mock_service import MockServiceHandle
 
 FAST = ClientSettings(
     connect_timeout=2,
@@ -131,13 +132,32 @@ def test_redirect_is_not_followed_and_pin_not_forwarded(hostile_server: HostileS
 def test_proxy_from_environment_is_used(
     hostile_server: HostileServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("HTTP_PROXY", hostile_server.url)
+    monkeypatch.setenv("HTTPS_PROXY", hostile_server.url)
     monkeypatch.delenv("NO_PROXY", raising=False)
     monkeypatch.delenv("no_proxy", raising=False)
-    with ServiceClient("http://127.0.0.1:9", settings=FAST) as client:
-        case = client.post("/v1/cases", BODY, idempotency_key="k-1", pin=None)
-    assert case.case_id == "c_4f9a2b"
-    assert hostile_server.requests[0]["path"] == "http://127.0.0.1:9/v1/cases"
+    client = ServiceClient("https://takedown.example", settings=FAST)
+    with client, pytest.raises(ServiceUnavailable):  # the "proxy" cannot tunnel
+        client.post("/v1/cases", BODY, idempotency_key="k-1", pin=None)
+    first = hostile_server.requests[0]
+    assert (first["method"], first["path"]) == ("CONNECT", "takedown.example:443")
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "localhost"])
+def test_a_loopback_service_is_reached_without_the_proxy(
+    mock_service: MockServiceHandle, monkeypatch: pytest.MonkeyPatch, host: str
+) -> None:
+    from tests.fixtures.mock_service import free_port
+
+    dead = f"127.0.0.1:{free_port()}"
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy"):
+        monkeypatch.setenv(name, f"http://{dead}")
+    for name in ("ALL_PROXY", "all_proxy"):
+        monkeypatch.setenv(name, f"socks5h://{dead}")
+    for name in ("NO_PROXY", "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    url = mock_service.url.replace("127.0.0.1", host)
+    with ServiceClient(url, settings=FAST) as client:
+        assert "pdq" in client.capabilities().algorithms
 
 
 def test_socks_proxy_is_supported(monkeypatch: pytest.MonkeyPatch) -> None:
