@@ -206,6 +206,39 @@ class OutboxStore(StoreCore):
                 what = "Withdrawing a fingerprint" if item.kind == "withdraw_hash" else "Adding"
                 self._insert_event(c, item.local_id, status, f"{what} was refused: {error}")
 
+    def abandon_pending(self, local_id: str, reason: str) -> int:
+        """Give up the pending items of a case that cannot wait for later (no safe keyring for
+        its PIN): they become `cancelled`, their bodies removed, and the fingerprints they
+        carried `failed`. An abandoned create makes the case `failed`; a case the service
+        already holds keeps its case id and status, with `reason` kept as an event. Returns
+        how many items were abandoned."""
+        with self._tx() as c:
+            kinds = [
+                r[0]
+                for r in c.execute(
+                    "SELECT kind FROM outbox WHERE local_id = ? AND state = 'pending'", (local_id,)
+                )
+            ]
+            if not kinds:
+                return 0
+            c.execute(
+                "UPDATE outbox SET state = 'cancelled', body = X'', last_error = ?"
+                " WHERE local_id = ? AND state = 'pending'",
+                (clean_text(reason), local_id),
+            )
+            c.execute(
+                "UPDATE hashes SET status = 'failed' WHERE local_id = ? AND hash_id IS NULL",
+                (local_id,),
+            )
+            if "create_case" in kinds:
+                self._set_status(c, local_id, "failed", reason)
+            else:
+                status = c.execute(
+                    "SELECT status FROM cases WHERE local_id = ?", (local_id,)
+                ).fetchone()[0]
+                self._insert_event(c, local_id, status, reason)
+        return len(kinds)
+
     @staticmethod
     def _status_before_withdraw(c: sqlite3.Connection, local_id: str) -> str:
         rows = c.execute(

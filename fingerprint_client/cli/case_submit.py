@@ -200,20 +200,54 @@ def _submit(
             pins=None if secure else {case.local_id: plan.pin},
             progress=bar,
         )
-    case = store.require_case(case.local_id)
+    error = report.errors.get(case.local_id)
     if not secure:
         # no safe place for the PIN: nothing may stay queued
-        for item in store.pending_outbox(case.local_id):
-            store.mark_failed(
-                item.id, "Not delivered, and not kept for later without a safe keyring."
-            )
-        case = store.require_case(case.local_id)
+        unsent = store.pending_outbox(case.local_id)
+        maybe_sent = any(i.kind == "create_case" and i.attempts for i in unsent)
+        if store.abandon_pending(case.local_id, _NOT_KEPT):
+            case = store.require_case(case.local_id)
+            if as_json:
+                click.echo(json.dumps(case.to_json(), ensure_ascii=False))
+            return _unfinished_without_keyring(case, maybe_sent, error)
+    case = store.require_case(case.local_id)
     if as_json:
         click.echo(json.dumps(case.to_json(), ensure_ascii=False))
     outbox = store.outbox(case.local_id)
     queued = any(item.state == "pending" for item in outbox)
     refused = any(item.state == "failed" for item in outbox)
-    return _summary(case, queued, refused, report.errors.get(case.local_id))
+    return _summary(case, queued, refused, error)
+
+
+_NOT_KEPT = "Not all of it could be sent now, and without a safe keyring nothing is kept for later."
+
+
+def _unfinished_without_keyring(case: CaseRecord, maybe_sent: bool, error: str | None) -> int:
+    """`--show-pin` without a safe keyring, when delivery did not finish at once."""
+    lid, why = case.local_id, f" ({error})" if error else ""
+    if case.case_id is not None:
+        sent = sum(1 for h in case.hashes if h.hash_id is not None)
+        click.echo(
+            f"Case {lid} reached the service: its case id is {case.case_id}. {sent} of "
+            f"{len(case.hashes)} fingerprints were delivered; the others could not be sent now"
+            f"{why} and are not kept for later without a safe keyring. With the case id and the "
+            f"PIN shown above you can still check it (`status {case.case_id} --pin-stdin`) or "
+            "withdraw it. Submit the missing images again once a safe keyring is available.",
+            err=True,
+        )
+    else:
+        click.echo(
+            f"Case {lid} could not be delivered now{why}; without a safe keyring nothing is kept "
+            "for later, so it is marked failed here."
+            + (
+                " The request may have reached the service without an answer; without its case "
+                "number it cannot be checked from here. If in doubt, submit again later."
+                if maybe_sent
+                else " Nothing was received by the service."
+            ),
+            err=True,
+        )
+    return EXIT_REFUSED
 
 
 def _summary(case: CaseRecord, queued: bool, refused: bool, error: str | None) -> int:

@@ -11,7 +11,7 @@ import pytest
 
 from fingerprint_client.config import NO_SERVICE_MESSAGE
 from fingerprint_client.keystore import use_backend
-from tests.fixtures.cli_runs import CliResult
+from tests.fixtures.cli_runs import CliResult, synthetic_hashes_file
 from tests.fixtures.images import photo_like
 from tests.fixtures.mock_service import MockServiceHandle, free_port
 from tests.fixtures.videos import VideoSet
@@ -227,6 +227,49 @@ def test_without_secure_keyring(fc: Fc, mock_service: MockServiceHandle, tmp_pat
     assert [c["case_id"] for c in remote] == [case["case_id"]]
     res = fc("status", case["local_id"], "--pin-stdin", "--json", input=pin + "\n")
     assert res.code == 0 and "Not checked" not in res.err
+
+
+def _submit_showing_pin(fc: Fc, hashes: Path) -> CliResult:
+    with use_backend(keyring.backends.fail.Keyring()):  # type: ignore[no-untyped-call]
+        return fc(
+            "submit", "--from-hashes", str(hashes), "--program", "adult", "--yes",
+            "--show-pin", "--json",
+        )  # fmt: skip
+
+
+def test_show_pin_keeps_the_case_id_when_delivery_stops_half_way(
+    fc: Fc,
+    mock_service_factory: Callable[..., MockServiceHandle],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # seed 2 draws: capabilities and create answered, the first added chunk gets a 503
+    service = mock_service_factory(max_hashes_per_request=1, faults="503:0.5", seed=2)
+    monkeypatch.setenv("FINGERPRINT_CLIENT_RETRIES", "0")
+    _add_profile(fc, service.url)
+    res = _submit_showing_pin(fc, synthetic_hashes_file(tmp_path / "h.jsonl", files=1))
+    assert res.code == 1, res.err
+    case = json.loads(res.out)
+    remote = service.cases()
+    assert [c["case_id"] for c in remote] == [case["case_id"]]  # kept on this device
+    assert case["status"] == "received"
+    assert [h["status"] for h in case["hashes"]] == ["received", "failed", "failed"]
+    assert f"its case id is {case['case_id']}" in res.err and "1 of 3" in res.err
+    assert res.err.index("PIN for this case: ") < res.err.index("reached the service")
+    assert f"status {case['case_id']} --pin-stdin" in res.err
+    with use_backend(keyring.backends.fail.Keyring()):  # type: ignore[no-untyped-call]
+        assert json.loads(fc("sync", "--json").out)["queued"] == 0  # nothing kept for later
+
+
+def test_show_pin_marks_an_undelivered_case_failed(fc: Fc, tmp_path: Path) -> None:
+    _add_profile(fc, f"http://127.0.0.1:{free_port()}")  # nobody listens
+    res = _submit_showing_pin(fc, synthetic_hashes_file(tmp_path / "h.jsonl", files=1))
+    assert res.code == 1, res.err
+    case = json.loads(res.out)
+    assert case["status"] == "failed" and case["case_id"] is None
+    assert "marked failed" in res.err and "PIN for this case: " in res.err
+    with use_backend(keyring.backends.fail.Keyring()):  # type: ignore[no-untyped-call]
+        assert json.loads(fc("sync", "--json").out)["queued"] == 0
 
 
 @pytest.mark.parametrize("ident", ["C-000000", "nope", "-b6uhPUIQxwq"])
