@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi_offline import FastAPIOffline
+from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -133,17 +136,6 @@ def create_app(service: MockService) -> FastAPI:
         gate(request)
         return _respond(service.capabilities())
 
-    @app.post(
-        "/v1/cases",
-        status_code=201,
-        responses=doc.responses(201, Case, 400, 401, 409, 413, 422, 429),
-        openapi_extra=doc.post_extra(CreateCaseRequest),
-        tags=["cases"],
-    )
-    async def create_case(request: Request) -> Response:
-        """Open a case with the first chunk of hashes; `X-Case-PIN` carries the chosen PIN."""
-        return await post(request, "create")
-
     @app.get(
         "/v1/cases/{case_id}",
         responses=doc.responses(200, Case, 401, 404, 429),
@@ -160,38 +152,8 @@ def create_app(service: MockService) -> FastAPI:
         )
         return _respond(answer)
 
-    case_post = (400, 401, 404, 409, 413, 422, 429)
-
-    @app.post(
-        "/v1/cases/{case_id}/hashes",
-        status_code=201,
-        responses=doc.responses(201, Case, *case_post),
-        openapi_extra=_with(doc.post_extra(AddHashesRequest), _CASE_ID),
-        tags=["cases"],
-    )
-    async def add_hashes(request: Request) -> Response:
-        """Add the next chunk of hashes to an open case."""
-        return await post(request, "add")
-
-    @app.post(
-        "/v1/cases/{case_id}/hashes/{hash_id}/withdraw",
-        responses=doc.responses(200, Case, *case_post),
-        openapi_extra=_with(doc.post_extra(EmptyRequest), _CASE_ID, _HASH_ID),
-        tags=["cases"],
-    )
-    async def withdraw_hash(request: Request) -> Response:
-        """Withdraw one hash; its value is deleted everywhere."""
-        return await post(request, "withdraw_hash")
-
-    @app.post(
-        "/v1/cases/{case_id}/withdraw",
-        responses=doc.responses(200, Case, *case_post),
-        openapi_extra=_with(doc.post_extra(EmptyRequest), _CASE_ID),
-        tags=["cases"],
-    )
-    async def withdraw_case(request: Request) -> Response:
-        """Withdraw the whole case; every hash value is deleted."""
-        return await post(request, "withdraw_case")
+    for route in _POST_ROUTES:
+        _add_post_route(app, route, post)
 
     _install_admin(app, service)
     return app
@@ -199,6 +161,83 @@ def create_app(service: MockService) -> FastAPI:
 
 def _with(extra: dict[str, Any], *params: dict[str, Any]) -> dict[str, Any]:
     return {**extra, "parameters": [*params, *extra["parameters"]]}
+
+
+@dataclass(frozen=True)
+class _PostRoute:
+    """One `POST /v1/...` endpoint: all of them are served by `post(request, kind)`."""
+
+    path: str
+    kind: PostKind
+    name: str  # also the OpenAPI operation id's start
+    description: str
+    status: int
+    body: type[BaseModel]
+    errors: tuple[int, ...]
+    params: tuple[dict[str, Any], ...] = ()
+
+
+_CASE_POST_ERRORS = (400, 401, 404, 409, 413, 422, 429)
+_POST_ROUTES = (
+    _PostRoute(
+        "/v1/cases",
+        "create",
+        "create_case",
+        "Open a case with the first chunk of hashes; `X-Case-PIN` carries the chosen PIN.",
+        201,
+        CreateCaseRequest,
+        (400, 401, 409, 413, 422, 429),
+    ),
+    _PostRoute(
+        "/v1/cases/{case_id}/hashes",
+        "add",
+        "add_hashes",
+        "Add the next chunk of hashes to an open case.",
+        201,
+        AddHashesRequest,
+        _CASE_POST_ERRORS,
+        (_CASE_ID,),
+    ),
+    _PostRoute(
+        "/v1/cases/{case_id}/hashes/{hash_id}/withdraw",
+        "withdraw_hash",
+        "withdraw_hash",
+        "Withdraw one hash; its value is deleted everywhere.",
+        200,
+        EmptyRequest,
+        _CASE_POST_ERRORS,
+        (_CASE_ID, _HASH_ID),
+    ),
+    _PostRoute(
+        "/v1/cases/{case_id}/withdraw",
+        "withdraw_case",
+        "withdraw_case",
+        "Withdraw the whole case; every hash value is deleted.",
+        200,
+        EmptyRequest,
+        _CASE_POST_ERRORS,
+        (_CASE_ID,),
+    ),
+)
+
+
+def _add_post_route(
+    app: FastAPI, route: _PostRoute, post: Callable[[Request, PostKind], Awaitable[Response]]
+) -> None:
+    async def endpoint(request: Request) -> Response:
+        return await post(request, route.kind)
+
+    app.add_api_route(
+        route.path,
+        endpoint,
+        methods=["POST"],
+        status_code=route.status,
+        responses=doc.responses(route.status, Case, *route.errors),
+        openapi_extra=_with(doc.post_extra(route.body), *route.params),
+        tags=["cases"],
+        name=route.name,
+        description=route.description,
+    )
 
 
 def _install_admin(app: FastAPI, service: MockService) -> None:
