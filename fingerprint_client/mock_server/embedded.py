@@ -19,6 +19,7 @@ import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
+from typing import Required, TypedDict, Unpack
 
 import uvicorn
 
@@ -242,47 +243,33 @@ class RunningMockService:
         self.stop()
 
 
-def start_mock_service(
-    *,
-    data_dir: Path | None,
-    memory: bool,
-    port: int = 0,
-    faults: str | None = None,
-    seed: int | None = None,
-    advance_after: float | None = None,
-    feedback: float = 0.0,
-    timeout_delay: float = 5.0,
-    api_key: str | None = None,
-    admin_token: str | None = None,
-    record: Path | None = None,
-    scrypt_n: int | None = None,
-    max_hashes_per_request: int = DEFAULT_MAX_HASHES_PER_REQUEST,
-    max_wrong_pins: int = 5,
-    pin_lockout_seconds: int = 300,
-    rate_limit_per_minute: int = 6000,
-) -> RunningMockService:
+class MockOptions(TypedDict, total=False):
+    """The keyword options of `build_config`, for `start_mock_service`."""
+
+    data_dir: Required[Path | None]
+    memory: Required[bool]
+    faults: str | None
+    seed: int | None
+    advance_after: float | None
+    feedback: float
+    timeout_delay: float
+    api_key: str | None
+    admin_token: str | None
+    record: Path | None
+    scrypt_n: int | None
+    max_hashes_per_request: int
+    max_wrong_pins: int
+    pin_lockout_seconds: int
+    rate_limit_per_minute: int
+
+
+def start_mock_service(*, port: int = 0, **options: Unpack[MockOptions]) -> RunningMockService:
     """Start a mock service on 127.0.0.1 in a background thread and wait until it answers.
 
-    The options mirror `mock-server`'s; `scrypt_n` lowers the PIN hashing cost (tests), and the
-    last four set limits (hashes per request, wrong PINs before a lockout of so many seconds,
-    requests per minute per client)."""
-    config = build_config(
-        data_dir=data_dir,
-        memory=memory,
-        faults=faults,
-        seed=seed,
-        advance_after=advance_after,
-        feedback=feedback,
-        timeout_delay=timeout_delay,
-        api_key=api_key,
-        admin_token=admin_token,
-        record=record,
-        scrypt_n=scrypt_n,
-        max_hashes_per_request=max_hashes_per_request,
-        max_wrong_pins=max_wrong_pins,
-        pin_lockout_seconds=pin_lockout_seconds,
-        rate_limit_per_minute=rate_limit_per_minute,
-    )
+    The options are `build_config`'s, mirroring `mock-server`'s; `scrypt_n` lowers the PIN
+    hashing cost (tests), and the last four set limits (hashes per request, wrong PINs before a
+    lockout of so many seconds, requests per minute per client)."""
+    config = build_config(**options)
     running = RunningMockService(MockRunner(config, LOOPBACK, port, quiet=True))
     try:
         running.wait_ready()
