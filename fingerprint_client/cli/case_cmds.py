@@ -12,6 +12,7 @@ import sys
 from contextlib import suppress
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -66,37 +67,13 @@ def _pin_from_stdin(local_id: str) -> dict[str, str]:
 @click.option("--json", "as_json", is_flag=True, help="Print the local case object.")
 @click.option("--show-pin", is_flag=True, help="Print the case PIN (needed without a keyring).")
 @click.pass_obj
-def submit_cmd(
-    ctx: CliContext,
-    paths: tuple[Path, ...],
-    from_hashes: Path | None,
-    program: str | None,
-    profile: str | None,
-    label: str | None,
-    yes: bool,
-    dry_run: bool,
-    as_json: bool,
-    show_pin: bool,
-) -> None:
+def submit_cmd(ctx: CliContext, /, **options: Any) -> None:
     """Fingerprint PATH... (files and folders) and ask the service to block them, as one case.
 
     Only fingerprints are sent - you see every byte first. Exit: 0 delivered, 3 queued
     (`sync` sends it later), 1 refused, 2 usage.
     """
-    sys.exit(
-        run_submit(
-            ctx,
-            paths=paths,
-            from_hashes=from_hashes,
-            program=program,
-            profile=profile,
-            label=label,
-            yes=yes,
-            dry_run=dry_run,
-            as_json=as_json,
-            show_pin=show_pin,
-        )
-    )
+    sys.exit(run_submit(ctx, **options))  # the options are run_submit's keyword parameters
 
 
 @click.command("sync")
