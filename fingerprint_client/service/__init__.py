@@ -1,70 +1,12 @@
 """Talking to a takedown service (protocol v1): models, the HTTP client and its errors.
 
-    from fingerprint_client.service import ServiceClient, ServiceError, canonical_json
+Import from the modules themselves (each lists its public names in `__all__`):
 
-See `client.py` for the client, `errors.py` for the exception hierarchy and `models.py` for the
-protocol's request and response models.
+    from fingerprint_client.service.client import ServiceClient, ClientSettings
+    from fingerprint_client.service.errors import ServiceError, ServiceUnavailable
+    from fingerprint_client.service.models import Case, canonical_json
+
+`client.py` is the client (over `_transport.py`), `errors.py` the exception hierarchy,
+`models.py` the protocol's request and response models, `protocol_constants.py` the fixed
+values, `sanitize.py` the cleaning of server text.
 """
-
-from fingerprint_client.service.client import ClientSettings, ServiceClient, case_path, mask_headers
-from fingerprint_client.service.errors import (
-    CaseNotFound,
-    HostileResponse,
-    IdempotencyConflict,
-    InsecureEndpoint,
-    PinRejected,
-    Problem,
-    RateLimited,
-    RequestInProgress,
-    ServiceError,
-    ServiceRefused,
-    ServiceUnavailable,
-    Unauthorized,
-)
-from fingerprint_client.service.models import (
-    AddHashesRequest,
-    Capabilities,
-    Case,
-    CaseEvent,
-    CaseHash,
-    ClientInfo,
-    CreateCaseRequest,
-    EmptyRequest,
-    Frame,
-    HashIn,
-    canonical_json,
-    canonical_json_from_data,
-)
-from fingerprint_client.service.sanitize import clean_text
-
-__all__ = [
-    "AddHashesRequest",
-    "Capabilities",
-    "Case",
-    "CaseEvent",
-    "CaseHash",
-    "CaseNotFound",
-    "ClientInfo",
-    "ClientSettings",
-    "CreateCaseRequest",
-    "EmptyRequest",
-    "Frame",
-    "HashIn",
-    "HostileResponse",
-    "IdempotencyConflict",
-    "InsecureEndpoint",
-    "PinRejected",
-    "Problem",
-    "RateLimited",
-    "RequestInProgress",
-    "ServiceClient",
-    "ServiceError",
-    "ServiceRefused",
-    "ServiceUnavailable",
-    "Unauthorized",
-    "canonical_json",
-    "canonical_json_from_data",
-    "case_path",
-    "clean_text",
-    "mask_headers",
-]
