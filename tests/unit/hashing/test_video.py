@@ -241,11 +241,18 @@ def test_reduced_frames_agree_with_full_frames(tmp_path: Path) -> None:
     assert max(distances) <= 10 and sum(distances) / len(distances) <= 8, distances
 
 
-def test_skipping_unreferenced_frames_changes_nothing(videos: VideoSet) -> None:
+@pytest.mark.parametrize(
+    ("attr", "container_name"),
+    [("original", "MP4"), ("webm", "WebM"), ("av1", "WebM"), ("mov", "MOV"), ("hdr", "MP4")],
+)
+def test_skipping_unreferenced_frames_changes_nothing(
+    videos: VideoSet, attr: str, container_name: str
+) -> None:
     """Frames no other frame refers to are skipped between samples: same result as decoding
-    every frame."""
-    fast = frames_of(videos.original)
-    with videos.original.open("rb") as f, open_video(f, "MP4") as container:
+    every frame (H.264, VP9, AV1, HEVC)."""
+    path = getattr(videos, attr)
+    fast = frames_of(path)
+    with path.open("rb") as f, open_video(f, container_name) as container:
         stream = pick_stream(container)
         info = stream_info(container, stream)
         every = decode_frames(container, stream, needs_every_frame=None)
