@@ -9,6 +9,7 @@ is used because one dead worker breaks a `ProcessPoolExecutor` for every file.
 from __future__ import annotations
 
 import contextlib
+import io
 import multiprocessing
 import os
 import threading
@@ -16,8 +17,9 @@ import time
 from collections import deque
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from multiprocessing import forkserver, popen_forkserver, reduction, spawn, util
 from multiprocessing.connection import Connection, wait
-from multiprocessing.context import ForkServerContext
+from multiprocessing.context import ForkServerContext, ForkServerProcess, set_spawning_popen
 from multiprocessing.process import BaseProcess
 from pathlib import Path
 from types import TracebackType
@@ -32,8 +34,10 @@ POLL_SECONDS = 0.1
 """Longest wait between checks for cancellation and time limits."""
 PREFETCH = 2
 """Files handed to a worker at once, so it never waits for the parent between files."""
-_PRELOAD = ["__main__", "fingerprint_client.hashing._preload"]
-"""Imported once by the fork server; "__main__" spares each worker re-importing the program."""
+_PRELOAD = ["fingerprint_client.hashing._preload"]
+"""Imported once by the fork server, so every worker starts with the decoders loaded."""
+_MAIN_KEYS = ("init_main_from_path", "init_main_from_name")
+"""Preparation data that would make a worker run the main program (see `_WorkerPopen`)."""
 _DEFAULT_OPTIONS = HashOptions()
 _context_lock = threading.Lock()
 _context: ForkServerContext | None = None
@@ -47,6 +51,48 @@ def _forkserver() -> ForkServerContext:
             ctx.set_forkserver_preload(_PRELOAD)
             _context = ctx
         return _context
+
+
+def _start_forkserver() -> None:
+    """Start the fork server now (it preloads the decoders) without waiting for it."""
+    _forkserver()
+    with contextlib.suppress(OSError, ValueError):
+        forkserver.ensure_running()
+
+
+class _WorkerPopen(popen_forkserver.Popen):
+    """Starts a worker through the fork server without the main program.
+
+    The standard launcher tells each child to run the main script again (as `__mp_main__`);
+    for the command-line program that is the whole CLI (Textual, the service client: ~0.5 s
+    and tens of MB in every worker). A worker runs `worker_main` only, which needs nothing of
+    the main program, so that part of the preparation data is left out.
+    """
+
+    def _launch(self, process_obj: BaseProcess) -> None:
+        prep_data = spawn.get_preparation_data(process_obj.name)
+        for key in _MAIN_KEYS:
+            prep_data.pop(key, None)
+        buf = io.BytesIO()
+        set_spawning_popen(self)
+        try:
+            reduction.dump(prep_data, buf)
+            reduction.dump(process_obj, buf)
+        finally:
+            set_spawning_popen(None)
+        self.sentinel, w = forkserver.connect_to_new_process(self._fds)  # type: ignore[attr-defined]
+        parent_w = os.dup(w)
+        close = util.close_fds  # type: ignore[attr-defined]
+        self.finalizer = util.Finalize(self, close, (parent_w, self.sentinel))
+        with open(w, "wb", closefd=True) as f:  # noqa: PTH123 - a pipe's file descriptor
+            f.write(buf.getbuffer())
+        self.pid = forkserver.read_signed(self.sentinel)
+
+
+class _WorkerProcess(ForkServerProcess):
+    @staticmethod
+    def _Popen(process_obj: BaseProcess) -> popen_forkserver.Popen:
+        return _WorkerPopen(process_obj)
 
 
 def default_workers() -> int:
@@ -91,6 +137,8 @@ class BatchHasher:
         self._waiting: deque[int] = deque(range(len(self._paths)))
         self._limits: dict[int, float] = {}
         self._started = False
+        if self._paths:
+            _start_forkserver()  # it loads the decoders while the caller gets ready
 
     @property
     def total(self) -> int:
@@ -176,7 +224,7 @@ class BatchHasher:
     def _spawn(self) -> _Worker:
         ctx = _forkserver()
         parent_conn, child_conn = ctx.Pipe(duplex=True)
-        process = ctx.Process(
+        process = _WorkerProcess(
             target=worker_main,
             args=(child_conn, self._options, self._test_hook),
             name="fingerprint-client-hasher",
