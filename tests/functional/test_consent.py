@@ -6,11 +6,9 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
-from tests.fixtures.cli_runs import CliResult
+from tests.fixtures.cli_runs import Fc, add_profile, picture_folder
 from tests.fixtures.images import photo_like
 from tests.fixtures.mock_service import MockServiceHandle
-
-Fc = Callable[..., CliResult]
 
 
 def _shown(output: str) -> list[tuple[str, dict[str, str], bytes]]:
@@ -37,11 +35,8 @@ def test_bytes_shown_equal_bytes_received(
     fc: Fc, mock_service_factory: Callable[..., MockServiceHandle], tmp_path: Path
 ) -> None:
     service = mock_service_factory(max_hashes_per_request=4)
-    assert fc("profiles", "add", "mock", "--url", service.url).code == 0
-    pics = tmp_path / "pics"
-    pics.mkdir()
-    for i in range(3):
-        photo_like(200, 150, seed=70 + i).save(pics / f"{i}.png")
+    add_profile(fc, service.url)
+    pics = picture_folder(tmp_path / "pics", 3, seed=70, size=(200, 150))
     res = fc("submit", str(pics), "--program", "under18", "--yes")
     assert res.code == 0, res.err
     shown = _shown(res.out)
@@ -64,7 +59,7 @@ def test_bytes_shown_equal_bytes_received(
 def test_pin_is_never_shown_in_the_consent_view(
     fc: Fc, mock_service: MockServiceHandle, tmp_path: Path
 ) -> None:
-    assert fc("profiles", "add", "mock", "--url", mock_service.url).code == 0
+    add_profile(fc, mock_service.url)
     photo_like(120, 90, seed=3).save(tmp_path / "x.png")
     res = fc("submit", str(tmp_path / "x.png"), "--program", "adult", "--yes", "--json")
     assert res.code == 0, res.err

@@ -31,6 +31,18 @@ def _queue_case(store: Store, clients: ClientPool, hashes: Path) -> str:
     return commit_submission(store, plan).local_id
 
 
+def _delivered_case(
+    store: Store, clients: ClientPool, service: MockServiceHandle, tmp_path: Path
+) -> tuple[str, str]:
+    """(local id, case id) of a one-file case queued and delivered to `service`."""
+    store.add_profile("mock", service.url)
+    local_id = _queue_case(store, clients, synthetic_hashes_file(tmp_path / "h.jsonl", files=1))
+    deliver(store, clients)
+    case_id = store.require_case(local_id).case_id
+    assert case_id is not None
+    return local_id, case_id
+
+
 def test_progress_and_cancel(
     store: Store, mock_service_factory: Callable[..., MockServiceHandle], tmp_path: Path
 ) -> None:
@@ -66,13 +78,8 @@ def test_refresh_stores_each_change_as_an_event(
     store: Store, mock_service_factory: Callable[..., MockServiceHandle], tmp_path: Path
 ) -> None:
     service = mock_service_factory(feedback=1.0, seed=4)
-    store.add_profile("mock", service.url)
-    hashes = synthetic_hashes_file(tmp_path / "h.jsonl", files=1)
     with ClientPool(store) as clients:
-        local_id = _queue_case(store, clients, hashes)
-        deliver(store, clients)
-        case_id = store.require_case(local_id).case_id
-        assert case_id is not None
+        local_id, case_id = _delivered_case(store, clients, service, tmp_path)
         service.advance(case_id, "active")
         service.advance(case_id)
         first = refresh(store, clients)
@@ -91,13 +98,8 @@ def test_identical_events_in_one_second_are_all_kept(
     store: Store, mock_service_factory: Callable[..., MockServiceHandle], tmp_path: Path
 ) -> None:
     service = mock_service_factory(feedback=1.0, seed=4)
-    store.add_profile("mock", service.url)
-    hashes = synthetic_hashes_file(tmp_path / "h.jsonl", files=1)
     with ClientPool(store) as clients:
-        local_id = _queue_case(store, clients, hashes)
-        deliver(store, clients)
-        case_id = store.require_case(local_id).case_id
-        assert case_id is not None
+        local_id, case_id = _delivered_case(store, clients, service, tmp_path)
         for _ in range(4):
             service.advance(case_id, "active")
         refresh(store, clients)

@@ -9,11 +9,8 @@ from typing import Any
 
 import pytest
 
-from tests.fixtures.cli_runs import CliResult, synthetic_hashes_file
-from tests.fixtures.images import photo_like
+from tests.fixtures.cli_runs import Fc, add_profile, picture_folder, synthetic_hashes_file
 from tests.fixtures.mock_service import MockServiceHandle
-
-Fc = Callable[..., CliResult]
 
 
 def _sync_until_done(fc: Fc, rounds: int = 40) -> None:
@@ -50,7 +47,7 @@ def test_every_fault_kind_ends_delivered_exactly_once(
         options["timeout_delay"] = 0.6
         monkeypatch.setenv("FINGERPRINT_CLIENT_READ_TIMEOUT", "0.3")
     service = mock_service_factory(**options)
-    assert fc("profiles", "add", "mock", "--url", service.url).code == 0
+    add_profile(fc, service.url)
     hashes = synthetic_hashes_file(tmp_path / "h.jsonl", files=3, seed=1)
     submit = ("submit", "--from-hashes", str(hashes), "--program", "adult", "--yes")
     results = [fc(*submit).code for _ in range(2)]
@@ -66,7 +63,7 @@ def test_chunked_delivery_in_order(
     fc: Fc, mock_service_factory: Callable[..., MockServiceHandle], tmp_path: Path
 ) -> None:
     service = mock_service_factory(max_hashes_per_request=4)
-    assert fc("profiles", "add", "mock", "--url", service.url).code == 0
+    add_profile(fc, service.url)
     hashes = synthetic_hashes_file(tmp_path / "h.jsonl", files=5, seed=2)
     res = fc("submit", "--from-hashes", str(hashes), "--program", "adult", "--yes", "--json")
     assert res.code == 0, res.err
@@ -87,7 +84,7 @@ def test_outage_mid_case_resumes_without_duplicates(
     fc: Fc, mock_service_factory: Callable[..., MockServiceHandle], tmp_path: Path
 ) -> None:
     service = mock_service_factory(max_hashes_per_request=3, faults="reset:0.6", seed=3)
-    assert fc("profiles", "add", "mock", "--url", service.url).code == 0
+    add_profile(fc, service.url)
     hashes = synthetic_hashes_file(tmp_path / "h.jsonl", files=4, seed=3)
     fc("submit", "--from-hashes", str(hashes), "--program", "under18", "--yes")
     _sync_until_done(fc)
@@ -108,11 +105,8 @@ def test_folder_submit_under_mixed_faults(
         timeout_delay=0.6,
         max_hashes_per_request=3,
     )
-    assert fc("profiles", "add", "mock", "--url", service.url).code == 0
-    pics = tmp_path / "pics" / "nested"
-    pics.mkdir(parents=True)
-    for i in range(4):
-        photo_like(160, 120, seed=200 + i).save(pics / f"{i}.png")
+    add_profile(fc, service.url)
+    picture_folder(tmp_path / "pics" / "nested", 4, seed=200)
     for _ in range(2):
         assert fc("submit", str(tmp_path / "pics"), "--program", "adult", "--yes").code in (0, 3)
     _sync_until_done(fc)

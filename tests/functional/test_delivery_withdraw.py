@@ -17,10 +17,8 @@ from fingerprint_client.casework import (
 from fingerprint_client.keystore import open_keystore
 from fingerprint_client.paths import resolve_dirs
 from fingerprint_client.store import Store
-from tests.fixtures.cli_runs import CliResult, synthetic_hashes_file
+from tests.fixtures.cli_runs import Fc, add_profile, synthetic_hashes_file
 from tests.fixtures.mock_service import MockServiceHandle, free_port
-
-Fc = Callable[..., CliResult]
 
 
 def test_attempted_case_gets_a_queued_withdrawal(fc: Fc, tmp_path: Path) -> None:
@@ -39,7 +37,7 @@ def test_attempted_case_gets_a_queued_withdrawal(fc: Fc, tmp_path: Path) -> None
 def test_queued_case_without_attempt_is_cancelled(
     fc: Fc, mock_service: MockServiceHandle, tmp_path: Path
 ) -> None:
-    assert fc("profiles", "add", "mock", "--url", mock_service.url).code == 0
+    add_profile(fc, mock_service.url)
     hashes = synthetic_hashes_file(tmp_path / "h.jsonl", files=2)
     # committed but never attempted (as after a crash right after the commit)
     with Store.open(resolve_dirs(None), open_keystore()) as store, ClientPool(store) as clients:
@@ -62,7 +60,7 @@ def test_withdraw_while_away_is_delivered_by_sync(
 ) -> None:
     port = free_port()
     service = mock_service_factory(port=port)
-    assert fc("profiles", "add", "mock", "--url", service.url).code == 0
+    add_profile(fc, service.url)
     hashes = synthetic_hashes_file(tmp_path / "h.jsonl", files=2)
     res = fc("submit", "--from-hashes", str(hashes), "--program", "adult", "--yes", "--json")
     assert res.code == 0, res.err

@@ -4,15 +4,12 @@ a local store that stays consistent and free of terminal control characters."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from tests.fixtures.cli_runs import CliResult, synthetic_hashes_file
+from tests.fixtures.cli_runs import Fc, synthetic_hashes_file
 from tests.fixtures.hostile_server import HostileServer
-
-Fc = Callable[..., CliResult]
 
 
 def _setup(fc: Fc, server: HostileServer, tmp_path: Path) -> tuple[str, ...]:

@@ -8,10 +8,9 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
-from tests.fixtures.cli_runs import MARKERS, CliResult
+from tests.fixtures.cli_runs import MARKERS, Fc
 from tests.fixtures.mock_service import MockServiceHandle
 
-Fc = Callable[..., CliResult]
 LABEL = "zqlabelMARK2291 for Alex"
 API_KEY = "zqapikeyMARK8123"
 

@@ -11,27 +11,23 @@ import pytest
 
 from fingerprint_client.config import NO_SERVICE_MESSAGE
 from fingerprint_client.keystore import use_backend
-from tests.fixtures.cli_runs import CliResult, synthetic_hashes_file
-from tests.fixtures.images import photo_like
+from tests.fixtures.cli_runs import (
+    CliResult,
+    Fc,
+    add_profile,
+    picture_folder,
+    synthetic_hashes_file,
+)
 from tests.fixtures.mock_service import MockServiceHandle, free_port
 from tests.fixtures.videos import VideoSet
 
-Fc = Callable[..., CliResult]
-
 
 def _pictures(folder: Path, n: int = 3) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    for i in range(n):
-        photo_like(256, 192, seed=40 + i).save(folder / f"p{i}.png")
-    return folder
-
-
-def _add_profile(fc: Fc, url: str, name: str = "mock") -> None:
-    assert fc("profiles", "add", name, "--url", url).code == 0
+    return picture_folder(folder, n, seed=40, size=(256, 192))
 
 
 def test_full_flow(fc: Fc, mock_service: MockServiceHandle, tmp_path: Path, data_dir: Path) -> None:
-    _add_profile(fc, mock_service.url)
+    add_profile(fc, mock_service.url)
     pics = _pictures(tmp_path / "pics")
     res = fc("submit", str(pics), "--program", "adult", "--yes", "--json", "--label", "for Sam")
     assert res.code == 0, res.err
@@ -90,14 +86,14 @@ def test_without_profile_points_to_real_services(fc: Fc, tmp_path: Path) -> None
 
 
 def test_program_is_never_guessed(fc: Fc, mock_service: MockServiceHandle, tmp_path: Path) -> None:
-    _add_profile(fc, mock_service.url)
+    add_profile(fc, mock_service.url)
     res = fc("submit", str(_pictures(tmp_path / "p", 1)), "--yes")
     assert res.code == 2 and "--program" in res.err
     assert mock_service.requests_to("/v1/cases") == []
 
 
 def test_asks_unless_yes(fc: Fc, mock_service: MockServiceHandle, tmp_path: Path) -> None:
-    _add_profile(fc, mock_service.url)
+    add_profile(fc, mock_service.url)
     res = fc("submit", str(_pictures(tmp_path / "p", 1)), "--program", "adult")
     assert res.code == 2 and "--yes" in res.err
     assert json.loads(fc("cases", "--json").out) == []
@@ -107,7 +103,7 @@ def test_asks_unless_yes(fc: Fc, mock_service: MockServiceHandle, tmp_path: Path
 def test_dry_run_stores_and_sends_nothing(
     fc: Fc, mock_service: MockServiceHandle, tmp_path: Path
 ) -> None:
-    _add_profile(fc, mock_service.url)
+    add_profile(fc, mock_service.url)
     res = fc("submit", str(_pictures(tmp_path / "p", 1)), "--program", "under18", "--dry-run")
     assert res.code == 0
     assert "POST /v1/cases" in res.out and '"program":"under18"' in res.out
@@ -123,7 +119,7 @@ def test_dry_run_stores_and_sends_nothing(
 def test_failed_files_are_listed_and_left_out(
     fc: Fc, mock_service: MockServiceHandle, tmp_path: Path
 ) -> None:
-    _add_profile(fc, mock_service.url)
+    add_profile(fc, mock_service.url)
     pics = _pictures(tmp_path / "p", 1)
     broken = pics / "broken.png"
     broken.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 40)
@@ -137,7 +133,7 @@ def test_failed_files_are_listed_and_left_out(
 
 
 def test_submit_from_hashes_file(fc: Fc, mock_service: MockServiceHandle, tmp_path: Path) -> None:
-    _add_profile(fc, mock_service.url)
+    add_profile(fc, mock_service.url)
     pics = _pictures(tmp_path / "p", 2)
     made = fc("hash", str(pics), "--recursive", "--json", "--no-paths")
     assert made.code == 0, made.err
@@ -165,7 +161,7 @@ def test_unreachable_service_queues_then_sync_delivers(
 ) -> None:
     service = mock_service_factory()
     url = service.url
-    _add_profile(fc, url)
+    add_profile(fc, url)
     pics = _pictures(tmp_path / "p", 1)
     assert fc("submit", str(pics), "--program", "adult", "--dry-run").code == 0  # caps remembered
     remembered = data_dir / "capabilities.json"
@@ -188,7 +184,7 @@ def test_missing_api_key_is_explained(
     fc: Fc, mock_service_factory: Callable[..., MockServiceHandle], tmp_path: Path
 ) -> None:
     service = mock_service_factory(api_key="right-key")
-    _add_profile(fc, service.url)
+    add_profile(fc, service.url)
     res = fc("submit", str(_pictures(tmp_path / "p", 1)), "--program", "adult", "--yes")
     assert res.code == 1 and "API key" in res.err
     assert json.loads(fc("cases", "--json").out) == []
@@ -211,7 +207,7 @@ def test_api_key_from_keyring_is_sent(
 
 
 def test_without_secure_keyring(fc: Fc, mock_service: MockServiceHandle, tmp_path: Path) -> None:
-    _add_profile(fc, mock_service.url)
+    add_profile(fc, mock_service.url)
     pics = _pictures(tmp_path / "p", 1)
     with use_backend(keyring.backends.fail.Keyring()):  # type: ignore[no-untyped-call]
         res = fc("submit", str(pics), "--program", "adult", "--yes")
@@ -246,7 +242,7 @@ def test_show_pin_keeps_the_case_id_when_delivery_stops_half_way(
     # seed 2 draws: capabilities and create answered, the first added chunk gets a 503
     service = mock_service_factory(max_hashes_per_request=1, faults="503:0.5", seed=2)
     monkeypatch.setenv("FINGERPRINT_CLIENT_RETRIES", "0")
-    _add_profile(fc, service.url)
+    add_profile(fc, service.url)
     res = _submit_showing_pin(fc, synthetic_hashes_file(tmp_path / "h.jsonl", files=1))
     assert res.code == 1, res.err
     case = json.loads(res.out)
@@ -262,7 +258,7 @@ def test_show_pin_keeps_the_case_id_when_delivery_stops_half_way(
 
 
 def test_show_pin_marks_an_undelivered_case_failed(fc: Fc, tmp_path: Path) -> None:
-    _add_profile(fc, f"http://127.0.0.1:{free_port()}")  # nobody listens
+    add_profile(fc, f"http://127.0.0.1:{free_port()}")  # nobody listens
     res = _submit_showing_pin(fc, synthetic_hashes_file(tmp_path / "h.jsonl", files=1))
     assert res.code == 1, res.err
     case = json.loads(res.out)
@@ -282,7 +278,7 @@ def test_unknown_ids_are_usage_errors(fc: Fc, ident: str, command: str) -> None:
 def test_video_is_sent_as_frame_fingerprints(
     fc: Fc, mock_service: MockServiceHandle, videos: VideoSet
 ) -> None:
-    _add_profile(fc, mock_service.url)
+    add_profile(fc, mock_service.url)
     res = fc("submit", str(videos.original), "--program", "adult", "--yes", "--json")
     assert res.code == 0, res.err
     case = json.loads(res.out)
