@@ -37,6 +37,19 @@ from keyring.compat import properties
 log = logging.getLogger(__name__)
 
 SERVICE_NAME = "fingerprint-client"
+LABEL_KEY_NAME = "label-key"
+
+
+def pin_name(local_id: str) -> str:
+    """The entry name (within a namespace) of the PIN of case `local_id`."""
+    return f"pin:{local_id}"
+
+
+def api_key_name(profile: str) -> str:
+    """The entry name (within a namespace) of the API key of endpoint profile `profile`."""
+    return f"api-key:{profile}"
+
+
 CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 PIN_BITS = 60
 INIT_RETRY_DELAYS = (0.2, 0.5)
@@ -309,31 +322,31 @@ class Keystore:
 
     def get_pin(self, local_id: str) -> str | None:
         """The PIN of case `local_id`, or None."""
-        return self.get(f"pin:{local_id}")
+        return self.get(pin_name(local_id))
 
     def set_pin(self, local_id: str, pin: str) -> None:
         """Store the PIN of case `local_id`."""
-        self.set(f"pin:{local_id}", pin)
+        self.set(pin_name(local_id), pin)
 
     def delete_pin(self, local_id: str) -> bool:
         """Delete the PIN of case `local_id`."""
-        return self.delete(f"pin:{local_id}")
+        return self.delete(pin_name(local_id))
 
     def get_api_key(self, profile: str) -> str | None:
         """The API key of endpoint profile `profile`, or None."""
-        return self.get(f"api-key:{profile}")
+        return self.get(api_key_name(profile))
 
     def set_api_key(self, profile: str, key: str) -> None:
         """Store the API key of endpoint profile `profile`."""
-        self.set(f"api-key:{profile}", key)
+        self.set(api_key_name(profile), key)
 
     def delete_api_key(self, profile: str) -> bool:
         """Delete the API key of endpoint profile `profile`."""
-        return self.delete(f"api-key:{profile}")
+        return self.delete(api_key_name(profile))
 
     def get_label_key(self) -> str | None:
         """The Fernet key that encrypts labels, or None if none was created yet."""
-        return self.get("label-key")
+        return self.get(LABEL_KEY_NAME)
 
     def get_or_create_label_key(self) -> str:
         """The label key, created on first use. Refuses (KeystoreError `no-secure-keyring`) on an
@@ -350,7 +363,7 @@ class Keystore:
         from cryptography.fernet import Fernet
 
         key = Fernet.generate_key().decode("ascii")
-        self.set("label-key", key)
+        self.set(LABEL_KEY_NAME, key)
         return key
 
 

@@ -26,7 +26,13 @@ from collections.abc import Sequence
 from contextlib import suppress
 from pathlib import Path
 
-from fingerprint_client.keystore import CROCKFORD, Keystore
+from fingerprint_client.keystore import (
+    CROCKFORD,
+    LABEL_KEY_NAME,
+    Keystore,
+    api_key_name,
+    pin_name,
+)
 from fingerprint_client.paths import AppDirs
 from fingerprint_client.store_core import CaseRef, now
 from fingerprint_client.store_merge import scrub_case_values
@@ -212,9 +218,9 @@ class Store(OutboxStore):
     def secret_names(self) -> list[str]:
         """Keyring entry names this database knows of (PINs of its cases, API keys of its
         profiles, the label key), for `forget --all` beside the keystore's own index."""
-        names = [f"pin:{r[0]}" for r in self._q("SELECT local_id FROM cases")]
-        names += [f"api-key:{r[0]}" for r in self._q("SELECT name FROM profiles")]
-        return [*names, "label-key"]
+        names = [pin_name(r[0]) for r in self._q("SELECT local_id FROM cases")]
+        names += [api_key_name(r[0]) for r in self._q("SELECT name FROM profiles")]
+        return [*names, LABEL_KEY_NAME]
 
     def wipe(self) -> list[Path]:
         """Delete every row (zeroed by secure_delete), close, and remove the database files.
