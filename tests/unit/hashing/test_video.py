@@ -271,3 +271,25 @@ def test_damaged_middle_is_passed_over(videos: VideoSet, tmp_path: Path) -> None
     assert result.ok, result.error
     assert result.pdq_frames
     assert matched(result.pdq_frames, frames_of(videos.original)) >= 0.6
+
+
+@pytest.mark.parametrize(
+    ("attr", "container_name"),
+    [("original", "MP4"), ("webm", "WebM"), ("mov", "MOV"), ("hdr", "MP4")],
+)
+def test_fast_decoding_moves_hashes_by_a_few_bits(
+    videos: VideoSet, attr: str, container_name: str
+) -> None:
+    """Skipping the deblocking filter (all but key frames) leaves the sampled moments as they
+    are and moves each frame's PDQ by a few bits at most (H.264, VP9, HEVC)."""
+    path = getattr(videos, attr)
+    fast = frames_of(path)
+    with path.open("rb") as f, open_video(f, container_name) as container:
+        stream = pick_stream(container)
+        info = stream_info(container, stream)
+        planner = SamplePlanner()
+        decoded = decode_frames(container, stream, planner.needs_every_frame, exact=True)
+        exact, _size = sample_frames(decoded, planner, info, None)
+    assert [frame["t"] for frame in exact] == [frame["t"] for frame in fast]
+    distances = [hamming(a["pdq"], b["pdq"]) for a, b in zip(exact, fast, strict=True)]
+    assert max(distances) <= 8, distances
