@@ -27,14 +27,14 @@ from fingerprint_client.casework._testhooks import pause_point
 from fingerprint_client.casework.clients import ClientPool
 from fingerprint_client.casework.errors import CaseworkError
 from fingerprint_client.keystore import KeystoreError
-from fingerprint_client.service.client import case_path
+from fingerprint_client.service.client import ServiceClient, case_path
 from fingerprint_client.service.errors import (
     RequestInProgress,
     ServiceError,
     ServiceRefused,
     ServiceUnavailable,
 )
-from fingerprint_client.store import OutboxItem, Store
+from fingerprint_client.store import CaseRecord, OutboxItem, Store
 
 __all__ = ["DeliveryReport", "Progress", "RefreshReport", "deliver", "refresh"]
 
@@ -79,6 +79,18 @@ def _read_pin(store: Store, local_id: str, pins: Mapping[str, str] | None) -> st
         return None
 
 
+def _client_for(
+    clients: ClientPool, case: CaseRecord, errors: dict[str, str]
+) -> ServiceClient | None:
+    """The client of `case`'s service, or None with the reason in `errors` (profile gone,
+    address not acceptable): such a case is reported, not fatal to the run."""
+    try:
+        return clients.for_case(case)
+    except (CaseworkError, ServiceError) as exc:
+        errors[case.local_id] = exc.message
+        return None
+
+
 def deliver(
     store: Store,
     clients: ClientPool,
@@ -102,11 +114,9 @@ def deliver(
             continue
         case = store.require_case(lid)
         pin = _read_pin(store, lid, pins)
-        try:
-            client = clients.for_case(case)
-        except (CaseworkError, ServiceError) as exc:  # profile gone, address not acceptable
+        client = _client_for(clients, case, report.errors)
+        if client is None:
             report.queued.append(lid)
-            report.errors[lid] = exc.message
             continue
         if pin is None:
             report.queued.append(lid)
@@ -201,10 +211,8 @@ def refresh(
         if progress is not None:
             progress(n, len(todo), "Checking for news")
         pin = _read_pin(store, case.local_id, pins)
-        try:
-            client = clients.for_case(case)
-        except (CaseworkError, ServiceError) as exc:
-            report.errors[case.local_id] = exc.message
+        client = _client_for(clients, case, report.errors)
+        if client is None:
             continue
         if pin is None or client.base_url in unreachable or case.case_id is None:
             report.skipped.append(case.local_id)
