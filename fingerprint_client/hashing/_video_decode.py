@@ -127,11 +127,19 @@ class DecodedFrame:
 
     def rgb(self) -> RGB:
         """The frame as displayed, 8-bit RGB, 512 px on the short side (or less if smaller)."""
+        return self._reduced("rgb24")
+
+    def luma(self) -> RGB:
+        """The frame's luma as displayed, 8-bit full range, 512 px on the short side (or less
+        if smaller): what PDQ hashes, made by swscale straight from the Y plane (no RGB)."""
+        return self._reduced("gray")
+
+    def _reduced(self, pixel_format: str) -> RGB:
         w, h = self._display_width, self._display_height
         scale = min(1.0, PDQ_SHORT_SIDE / min(w, h))
         tw, th = max(1, round(w * scale)), max(1, round(h * scale))
         out = self._reformatter.reformat(
-            self._frame, width=tw, height=th, format="rgb24", interpolation="AREA"
+            self._frame, width=tw, height=th, format=pixel_format, interpolation="AREA"
         )
         array = np.asarray(out.to_ndarray(), dtype=np.uint8)
         return apply_orientation(array, self._orientation)

@@ -52,14 +52,14 @@ def orientation_of(frame: VideoFrame) -> Orientation:
 def apply_orientation(
     rgb: npt.NDArray[np.uint8], orientation: Orientation
 ) -> npt.NDArray[np.uint8]:
-    """`rgb` (height x width x 3) as shown."""
+    """`rgb` (height x width, with or without a channel axis) as shown."""
     if orientation == "none":
         return rgb
     turned = {
         "clock": lambda a: np.rot90(a, k=-1),
         "cclock": lambda a: np.rot90(a, k=1),
-        "transpose": lambda a: a.transpose(1, 0, 2),
-        "transverse": lambda a: np.rot90(a, k=2).transpose(1, 0, 2),
+        "transpose": lambda a: a.swapaxes(0, 1),
+        "transverse": lambda a: np.rot90(a, k=2).swapaxes(0, 1),
         "hflip": lambda a: a[:, ::-1],
         "vflip": lambda a: a[::-1],
         "rot180": lambda a: a[::-1, ::-1],

@@ -43,7 +43,7 @@ from fingerprint_client.hashing._video_sampling import (
     SamplePlanner,
 )
 from fingerprint_client.hashing._video_sniff import ends_too_early, sniff_video
-from fingerprint_client.hashing.pdq import pdq_from_rgb
+from fingerprint_client.hashing.pdq import pdq_from_luma, pdq_from_rgb
 
 __all__ = [
     "FrameHash",
@@ -160,7 +160,7 @@ def sample_frames(
         if number == 0:
             size = frame.display_size
         if planner.offer(frame.t, frame.thumb):
-            collector.add(frame.t, pdq_from_rgb(frame.rgb()))
+            collector.add(frame.t, pdq_from_luma(frame.luma().astype(np.float32)))
             if progress is not None and info.duration:
                 progress(min(1.0, frame.t / info.duration))
         # let the decoder reuse this picture's memory while it decodes the next one (an 8K

@@ -17,7 +17,7 @@ from fingerprint_client.hashing._video_decode import (
     stream_info,
 )
 from fingerprint_client.hashing._video_sampling import SamplePlanner
-from fingerprint_client.hashing.pdq import hamming, pdq_from_rgb
+from fingerprint_client.hashing.pdq import hamming, pdq_from_luma, pdq_from_rgb
 from fingerprint_client.hashing.video import hash_video, sample_frames
 from tests.fixtures.videos import CUTS, VideoSet, encode, synthetic_frames
 
@@ -227,18 +227,26 @@ def test_vp9_in_mp4_with_odd_size(tmp_path: Path) -> None:
 
 
 def test_reduced_frames_agree_with_full_frames(tmp_path: Path) -> None:
-    """PDQ of the 512 px reduction stays within DESIGN.md's image agreement of the full frame."""
+    """PDQ of the 512 px luma that is hashed (swscale's grey: the Y plane, not Meta's RGB
+    weights) and of the 512 px RGB reduction stay within DESIGN.md's image agreement of PDQ of
+    the full RGB frame, and within a few bits of each other."""
     path = encode(tmp_path / "hd.mp4", synthetic_frames(1280, 720, 5, 2.0), fps=5)
-    distances = []
+    from_luma, from_rgb, luma_vs_rgb = [], [], []
     with path.open("rb") as f, open_video(f, "MP4") as container:
         stream = pick_stream(container)
-        for decoded in decode_frames(container, stream):
-            reduced = decoded.rgb()
-            assert min(reduced.shape[:2]) == 512
+        for decoded in decode_frames(container, stream, exact=True):
+            luma, reduced = decoded.luma(), decoded.rgb()
+            assert luma.shape == reduced.shape[:2] and min(luma.shape) == 512
             full = np.asarray(decoded.full_rgb(), dtype=np.uint8)
             assert full.shape[:2] == (720, 1280)
-            distances.append(hamming(pdq_from_rgb(reduced).hex, pdq_from_rgb(full).hex))
-    assert max(distances) <= 10 and sum(distances) / len(distances) <= 8, distances
+            full_hex = pdq_from_rgb(full).hex
+            luma_hex = pdq_from_luma(luma.astype(np.float32)).hex
+            from_luma.append(hamming(luma_hex, full_hex))
+            from_rgb.append(hamming(pdq_from_rgb(reduced).hex, full_hex))
+            luma_vs_rgb.append(hamming(luma_hex, pdq_from_rgb(reduced).hex))
+    for distances in (from_luma, from_rgb):
+        assert max(distances) <= 10 and sum(distances) / len(distances) <= 8, distances
+    assert max(luma_vs_rgb) <= 8, luma_vs_rgb
 
 
 @pytest.mark.parametrize(
