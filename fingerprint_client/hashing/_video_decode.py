@@ -9,6 +9,7 @@ matrix says (see `_video_orientation`).
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -254,6 +255,14 @@ _LUMA_PLANE_BITS: Final[dict[str, int]] = {
 _GRID: Final[int] = THUMB_SIDE * 4
 
 
+@functools.lru_cache(maxsize=8)
+def _grid_points(height: int, width: int) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:
+    """Row and column indices of the thumbnail's sample points (the same for every frame)."""
+    rows = np.linspace(0, height - 1, _GRID).astype(np.intp)
+    cols = np.linspace(0, width - 1, _GRID).astype(np.intp)
+    return rows[:, None], cols[None, :]
+
+
 def luma_thumb(frame: VideoFrame, reformatter: VideoReformatter) -> Thumb:
     """A 32x32 grey thumbnail (0..255, full range) for cut detection.
 
@@ -269,9 +278,9 @@ def luma_thumb(frame: VideoFrame, reformatter: VideoReformatter) -> Thumb:
     plane = frame.planes[0]
     dtype = np.dtype(np.uint8) if bits == 8 else np.dtype("<u2")
     luma = np.frombuffer(memoryview(plane), dtype).reshape(-1, plane.line_size // dtype.itemsize)
-    rows = np.linspace(0, frame.height - 1, _GRID).astype(np.intp)
-    cols = np.linspace(0, frame.width - 1, _GRID).astype(np.intp)
-    grid = luma[np.ix_(rows, cols)].astype(np.float32) * (255.0 / ((1 << bits) - 1))
+    grid = luma[_grid_points(frame.height, frame.width)].astype(np.float32) * (
+        255.0 / ((1 << bits) - 1)
+    )
     if frame.color_range != 2 and not frame.format.name.startswith("yuvj"):  # limited range
         grid = (grid - 16.0) * (255.0 / 219.0)
     thumb: Thumb = grid.reshape(THUMB_SIDE, 4, THUMB_SIDE, 4).mean(axis=(1, 3))
