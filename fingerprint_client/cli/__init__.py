@@ -1,25 +1,63 @@
 """The `fingerprint-client` command line.
 
-Each group of commands lives in its own module and adds itself with `register(group)`; this module
-only holds the root group, the global options and the last-resort error handler (no traceback
-ever reaches a person). Textual is imported lazily, only by the commands that start the TUI.
+Each group of commands lives in its own module; this module only holds the root group, the
+global options and the last-resort error handler (no traceback ever reaches a person). Commands
+are loaded lazily (`LazyGroup`): `hash` never imports the store, the service client or Textual,
+so it starts fast; Textual is imported only by the commands that start the TUI.
 """
 
 from __future__ import annotations
 
+import importlib
 import sys
 from pathlib import Path
 
 import click
 
 from fingerprint_client import __version__
-from fingerprint_client.cli import case_cmds, hash_cmd, local_cmds, mock_cmd, ui_cmds
+from fingerprint_client.cli import ui_cmds
 from fingerprint_client.cli.context import CliContext
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
+#: Every command: its name and where it lives ("module:attribute" under fingerprint_client.cli).
+COMMANDS: dict[str, str] = {
+    "hash": "hash_cmd:hash_command",
+    "submit": "case_cmds:submit_cmd",
+    "sync": "case_cmds:sync_cmd",
+    "cases": "case_cmds:cases_cmd",
+    "status": "case_cmds:status_cmd",
+    "withdraw": "case_cmds:withdraw_cmd",
+    "pin": "local_cmds:pin_cmd",
+    "check": "local_check:check_cmd",
+    "export": "local_cmds:export_cmd",
+    "forget": "local_cmds:forget_cmd",
+    "profiles": "local_profiles:profiles_group",
+    "demo": "ui_cmds:demo_cmd",
+    "guidance": "ui_cmds:guidance_cmd",
+    "mock-server": "mock_cmd:mock_server",
+}
 
-@click.group(invoke_without_command=True, context_settings=CONTEXT_SETTINGS)
+
+class LazyGroup(click.Group):
+    """A click group that imports a command's module only when that command is used
+    (click's documented lazy-loading pattern)."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *COMMANDS})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in COMMANDS:
+            return super().get_command(ctx, cmd_name)
+        module_name, attribute = COMMANDS[cmd_name].split(":")
+        module = importlib.import_module(f"fingerprint_client.cli.{module_name}")
+        command = getattr(module, attribute)
+        if not isinstance(command, click.Command):  # pragma: no cover - a wiring mistake
+            raise TypeError(f"{COMMANDS[cmd_name]} is not a click command")
+        return command
+
+
+@click.group(cls=LazyGroup, invoke_without_command=True, context_settings=CONTEXT_SETTINGS)
 @click.option(
     "--data-dir",
     type=click.Path(file_okay=False, path_type=Path),
@@ -38,10 +76,6 @@ def cli(ctx: click.Context, data_dir: Path | None, debug: bool) -> None:
     ctx.obj = CliContext(data_dir=data_dir, debug=debug)
     if ctx.invoked_subcommand is None:
         ui_cmds.run_tui(ctx.obj)
-
-
-for _module in (hash_cmd, mock_cmd, case_cmds, local_cmds, ui_cmds):
-    _module.register(cli)
 
 
 def main() -> None:

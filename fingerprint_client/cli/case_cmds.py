@@ -36,7 +36,7 @@ from fingerprint_client.service.errors import ServiceError
 from fingerprint_client.service.protocol_constants import normalize_pin
 from fingerprint_client.store import Store, StoreError
 
-__all__ = ["register"]
+__all__ = ["cases_cmd", "status_cmd", "submit_cmd", "sync_cmd", "withdraw_cmd"]
 
 
 def _quick_clients(store: Store) -> ClientPool:
@@ -204,9 +204,3 @@ def withdraw_cmd(
         click.echo(f"Withdrawn: {what}. Status now: {case.status}.")
     if forget:
         click.echo("The fingerprints were deleted from this device.")
-
-
-def register(group: click.Group) -> None:
-    """Add this module's commands to the root group."""
-    for command in (submit_cmd, sync_cmd, cases_cmd, status_cmd, withdraw_cmd):
-        group.add_command(command)

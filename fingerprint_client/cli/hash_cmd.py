@@ -34,11 +34,6 @@ from fingerprint_client.hashing import (
 )
 
 
-def register(group: click.Group) -> None:
-    """Add `hash` to the root group."""
-    group.add_command(hash_command)
-
-
 def _parse_algorithms(
     ctx: click.Context, param: click.Parameter, value: str | None
 ) -> tuple[str, ...]:

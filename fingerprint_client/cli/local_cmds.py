@@ -157,13 +157,4 @@ def forget_cmd(ctx: CliContext, forget_all: bool, yes: bool) -> None:
         sys.exit(1)
 
 
-def register(group: click.Group) -> None:
-    """Add this module's commands to the root group."""
-    from fingerprint_client.cli.local_check import check_cmd
-    from fingerprint_client.cli.local_profiles import profiles_group
-
-    for command in (pin_cmd, check_cmd, export_cmd, forget_cmd, profiles_group):
-        group.add_command(command)
-
-
-__all__ = ["fail", "open_local", "plain_console", "register", "shown", "write_private"]
+__all__ = ["fail", "open_local", "plain_console", "shown", "write_private"]

@@ -112,8 +112,3 @@ def mock_server(
 
     serve_in_foreground(runner, ready)
     click.echo("Mock service stopped.", err=True)
-
-
-def register(group: click.Group) -> None:
-    """Add this module's commands to the root group."""
-    group.add_command(mock_server)

@@ -63,9 +63,3 @@ def guidance_cmd() -> None:
     from fingerprint_client.guidance import render_plain
 
     click.echo(render_plain(), nl=False)
-
-
-def register(group: click.Group) -> None:
-    """Add this module's commands to the root group."""
-    group.add_command(demo_cmd)
-    group.add_command(guidance_cmd)
