@@ -34,8 +34,9 @@ def test_core_module_does_not_import_textual(module: str) -> None:
     assert out.stdout.strip() == "", f"{module} imported {out.stdout.strip()}"
 
 
-def test_cli_help_does_not_import_textual() -> None:
-    """`fingerprint-client hash --help` and friends stay fast: Textual loads only for the TUI."""
+def test_hash_command_loads_only_what_it_needs() -> None:
+    """`fingerprint-client hash` stays fast and small: commands load lazily, so it never imports
+    Textual, the store, the service client or the mock service."""
     code = (
         "import sys\n"
         "from fingerprint_client.cli import cli\n"
@@ -43,12 +44,14 @@ def test_cli_help_does_not_import_textual() -> None:
         "    cli.main(['hash', '--help'], standalone_mode=False)\n"
         "except SystemExit:\n"
         "    pass\n"
-        "print('textual' in sys.modules)\n"
+        "heavy = ('textual', 'fingerprint_client.store', 'fingerprint_client.service',\n"
+        "         'fingerprint_client.mock_server', 'requests', 'fastapi')\n"
+        "print(sorted(m for m in heavy if m in sys.modules))\n"
     )
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
     )
-    assert out.stdout.strip().splitlines()[-1] == "False"
+    assert out.stdout.strip().splitlines()[-1] == "[]"
 
 
 def test_the_check_can_fail() -> None:
