@@ -5,6 +5,8 @@ See docs/store.md for the schema and the outbox rules. In short:
 * `create_case_with_outbox` writes a case, its hashes and its outbox items (exact body bytes,
   fixed idempotency keys) in ONE transaction, and puts the PIN into the keyring before that
   transaction commits — so after a crash there is either a complete queued case or nothing.
+* `add_hashes_with_outbox` adds hashes to an existing case and queues their
+  `POST /v1/cases/{case_id}/hashes` items the same way (after the case's other items).
 * The delivery code calls `begin_attempt(item_id)` (committed) before each network call, then
   `mark_delivered` or `mark_failed`. `pending_outbox()` lists what still has to go, in order.
 * `apply_service_case` merges a case document from the service: statuses, hash ids, and new
@@ -37,6 +39,7 @@ from fingerprint_client.paths import AppDirs
 from fingerprint_client.store_core import CaseRef, now
 from fingerprint_client.store_merge import scrub_case_values
 from fingerprint_client.store_models import (
+    FINAL_CASE_STATUSES,
     LABEL_UNAVAILABLE,
     CaseRecord,
     EventRecord,
@@ -69,6 +72,34 @@ __all__ = [
     "StoreError",
     "now",
 ]
+
+
+def _insert_hashes(
+    c: sqlite3.Connection,
+    local_id: str,
+    start: int,
+    hashes: Sequence[NewHash],
+    remember_paths: bool,
+) -> list[int]:
+    """Insert `hashes` at positions start.. (status `queued`); returns their row ids."""
+    row_ids: list[int] = []
+    for pos, h in enumerate(hashes, start):
+        cur = c.execute(
+            "INSERT INTO hashes(local_id, position, algorithm, value, frames, quality,"
+            " media, status, path) VALUES (?, ?, ?, ?, ?, ?, ?, 'queued', ?)",
+            (
+                local_id,
+                pos,
+                h.algorithm,
+                h.value,
+                frames_to_text(h.frames),
+                h.quality,
+                h.media,
+                h.path if remember_paths else None,
+            ),
+        )
+        row_ids.append(int(cur.lastrowid or 0))
+    return row_ids
 
 
 class Store(OutboxStore):
@@ -143,23 +174,7 @@ class Store(OutboxStore):
                 " label_ciphertext, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (local_id, case.status, case.profile, url, case.program, ciphertext, at, at),
             )
-            row_ids: list[int] = []
-            for pos, h in enumerate(hashes):
-                cur = c.execute(
-                    "INSERT INTO hashes(local_id, position, algorithm, value, frames, quality,"
-                    " media, status, path) VALUES (?, ?, ?, ?, ?, ?, ?, 'queued', ?)",
-                    (
-                        local_id,
-                        pos,
-                        h.algorithm,
-                        h.value,
-                        frames_to_text(h.frames),
-                        h.quality,
-                        h.media,
-                        h.path if remember_paths else None,
-                    ),
-                )
-                row_ids.append(int(cur.lastrowid or 0))
+            row_ids = _insert_hashes(c, local_id, 0, hashes, remember_paths)
             for item in outbox_items:
                 self._insert_outbox(c, local_id, item, row_ids, at)
             self._insert_event(c, local_id, case.status, event_detail, at=at)
@@ -169,6 +184,56 @@ class Store(OutboxStore):
         found = self.get_case(local_id)
         assert found is not None
         return found
+
+    def add_hashes_with_outbox(
+        self,
+        local_id: str,
+        hashes: Sequence[NewHash],
+        outbox_items: Sequence[NewOutboxItem],
+        *,
+        remember_paths: bool = False,
+        event_detail: str | None = None,
+    ) -> CaseRecord:
+        """Add hashes to an existing case and queue their `add_hashes` items, in ONE transaction.
+        The hashes take the next positions; the items follow the case's existing items (so
+        after its create when that is still queued). Refused, changing nothing: a case that is
+        final or being withdrawn (`case-closed`), a hash the case already holds
+        (`already-in-case`: plan again), an item that is not `add_hashes`."""
+        if not hashes or any(item.kind != "add_hashes" for item in outbox_items):
+            raise StoreError("invalid-addition", "Only new fingerprints can be added to a case.")
+        with self._tx() as c:
+            row = c.execute("SELECT status FROM cases WHERE local_id = ?", (local_id,)).fetchone()
+            if row is None:
+                raise StoreError("unknown-case", "There is no case with that id on this device.")
+            if row[0] in FINAL_CASE_STATUSES or row[0] == "withdraw-queued":
+                raise StoreError(
+                    "case-closed",
+                    f"This case is {row[0]}: nothing can be added to it. Make a new request.",
+                )
+            held = {
+                (r[0], r[1] if r[1] is not None else r[2])
+                for r in c.execute(
+                    "SELECT algorithm, value, frames FROM hashes WHERE local_id = ?", (local_id,)
+                )
+            }
+            if any((h.algorithm, h.value or frames_to_text(h.frames)) in held for h in hashes):
+                raise StoreError(
+                    "already-in-case",
+                    "The case already holds one of these fingerprints. Prepare the request again.",
+                )
+            start = c.execute(
+                "SELECT COALESCE(MAX(position), -1) + 1 FROM hashes WHERE local_id = ?",
+                (local_id,),
+            ).fetchone()[0]
+            at = now()
+            row_ids = _insert_hashes(c, local_id, start, hashes, remember_paths)
+            for item in outbox_items:
+                self._insert_outbox(c, local_id, item, row_ids, at)
+            detail = event_detail or f"{len(hashes)} more fingerprint(s) queued on this device."
+            self._insert_event(c, local_id, row[0], detail, at=at)
+            c.execute("UPDATE cases SET updated_at = ? WHERE local_id = ?", (at, local_id))
+        log.info("case %s: %d hashes added, %d requests", local_id, len(hashes), len(outbox_items))
+        return self.require_case(local_id)
 
     # -- forgetting and lookups ------------------------------------------------------------------
 

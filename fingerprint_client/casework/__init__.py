@@ -8,10 +8,13 @@ callback and a `threading.Event` to cancel, so the TUI can run them in a worker 
     case = commit_submission(store, plan, label=None)
     report = deliver(store, clients, local_id=case.local_id)
     sync_report = sync(store, clients)
+    more = plan_addition(store, clients, case.local_id, more_entries)  # same case, same PIN
+    commit_addition(store, more)
 
 See docs/delivery.md for the exactly-once rules.
 """
 
+from fingerprint_client.casework.addition import AdditionPlan, commit_addition, plan_addition
 from fingerprint_client.casework.capabilities import FALLBACK_CAPABILITIES, CapabilitiesCache
 from fingerprint_client.casework.clients import ClientFactory, ClientPool
 from fingerprint_client.casework.deliver import (
@@ -48,6 +51,7 @@ from fingerprint_client.casework.withdraw import (
 
 __all__ = [
     "FALLBACK_CAPABILITIES",
+    "AdditionPlan",
     "CapabilitiesCache",
     "CaseworkError",
     "ClientFactory",
@@ -64,10 +68,12 @@ __all__ = [
     "SubmitPlan",
     "SyncReport",
     "WithdrawOutcome",
+    "commit_addition",
     "commit_submission",
     "deliver",
     "find_hash_position",
     "hash_files_for",
+    "plan_addition",
     "plan_submission",
     "prepare_case",
     "read_hashes_file",

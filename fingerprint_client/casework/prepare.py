@@ -32,6 +32,7 @@ from fingerprint_client.service.models import (
     CreateCaseRequest,
     HashIn,
     canonical_json,
+    canonical_json_from_data,
 )
 from fingerprint_client.service.protocol_constants import (
     MAX_FRAMES_PER_HASH,
@@ -45,6 +46,7 @@ __all__ = [
     "FailedItem",
     "PreparedCase",
     "PreparedRequest",
+    "hash_key",
     "prepare_case",
 ]
 
@@ -88,6 +90,16 @@ class PreparedCase:
     def body_bytes(self) -> int:
         """Total size of every request body."""
         return sum(len(r.body) for r in self.requests)
+
+
+def hash_key(
+    algorithm: str, value: str | None, frames: Sequence[Mapping[str, Any]] | None
+) -> tuple[str, str]:
+    """What makes two hashes the same (identical ones are sent once): algorithm and value, or
+    the frames of a `pdq_frames` hash."""
+    if value is not None:
+        return (algorithm, value.lower())
+    return (algorithm, canonical_json_from_data(list(frames or [])).decode("utf-8"))
 
 
 def _hash_in(h: NewHash) -> HashIn:
@@ -143,7 +155,9 @@ def _file_hashes(
     return out
 
 
-def _chunks(program: str, hashes: Sequence[NewHash], max_per_request: int) -> list[PreparedRequest]:
+def _chunks(
+    program: str, hashes: Sequence[NewHash], max_per_request: int, *, create: bool = True
+) -> list[PreparedRequest]:
     client = ClientInfo(name=CLIENT_NAME, version=__version__)
     models = [_hash_in(h) for h in hashes]
     groups: list[list[HashIn]] = [[]]
@@ -158,11 +172,11 @@ def _chunks(program: str, hashes: Sequence[NewHash], max_per_request: int) -> li
         size += one
     requests: list[PreparedRequest] = []
     for n, group in enumerate(groups):
-        if n == 0:
-            create = CreateCaseRequest(
+        if n == 0 and create:
+            request = CreateCaseRequest(
                 program=cast(ProgramId, program), hashes=group, client=client
             )
-            body = canonical_json(create)
+            body = canonical_json(request)
             kind: OutboxKind = "create_case"
         else:
             body = canonical_json(AddHashesRequest(hashes=group))
@@ -177,10 +191,14 @@ def prepare_case(
     capabilities: Capabilities,
     *,
     labels: Sequence[str] | None = None,
+    existing: Iterable[tuple[str, str]] | None = None,
 ) -> PreparedCase:
     """Build the case from `hash --json`-shaped entries. `labels[i]` names entry i in the list of
     failures (a path or "item n"); failed entries are listed and left out. Raises
-    `CaseworkError("nothing-to-send")` when no hash is left to send."""
+    `CaseworkError("nothing-to-send")` when no hash is left to send.
+
+    With `existing` (the `hash_key`s of a case's hashes) the result ADDS to that case: hashes it
+    already holds are left out with a note, and every request is a `POST .../hashes`."""
     offered = {p.id for p in capabilities.programs}
     if program not in offered:
         raise CaseworkError(
@@ -192,6 +210,7 @@ def prepare_case(
     notes: dict[str, int] = {}
     hashes: list[NewHash] = []
     failed: list[FailedItem] = []
+    known = set(existing or ())
     seen: set[tuple[str, str]] = set()
     used = 0
     for n, entry in enumerate(entries):
@@ -220,13 +239,20 @@ def prepare_case(
             continue
         fresh = []
         for h in file_hashes:
-            key = (h.algorithm, h.value or repr(h.frames))
-            if key not in seen:
+            key = hash_key(h.algorithm, h.value, h.frames)
+            if key in known:
+                notes["already"] = notes.get("already", 0) + 1
+            elif key not in seen:
                 seen.add(key)
                 fresh.append(h)
         if file_hashes:
             used += 1
         hashes.extend(fresh)
+    if not hashes and notes.get("already"):
+        raise CaseworkError(
+            "nothing-to-send",
+            "Nothing new to send: this case already holds every fingerprint of these files.",
+        )
     if not hashes:
         raise CaseworkError(
             "nothing-to-send",
@@ -236,7 +262,9 @@ def prepare_case(
     prepared = PreparedCase(
         program=program,
         hashes=hashes,
-        requests=_chunks(program, hashes, capabilities.max_hashes_per_request),
+        requests=_chunks(
+            program, hashes, capabilities.max_hashes_per_request, create=existing is None
+        ),
         failed=failed,
         files_used=used,
         algorithms=sorted({h.algorithm for h in hashes}),
@@ -245,5 +273,9 @@ def prepare_case(
         prepared.notes.append(
             f"The PDQ fingerprint of {notes['low-quality']} file(s) was left out: its quality is "
             "below 50, so it would not match reliably. Their exact fingerprints are still sent."
+        )
+    if notes.get("already"):
+        prepared.notes.append(
+            f"{notes['already']} fingerprint(s) were left out: the case already holds them."
         )
     return prepared

@@ -74,6 +74,12 @@ class SubmitPlan:
             for r in self.prepared.requests
         ]
 
+    def _also_sent(self) -> str:
+        return (
+            "Also sent: the program you chose, this program's name and version, and a PIN "
+            "for the case (the service keeps only a scrambled form of it)."
+        )
+
     def reveal_lines(self) -> list[str]:
         """What these requests reveal, in plain words (DESIGN.md principle 7)."""
         p = self.prepared
@@ -83,8 +89,7 @@ class SubmitPlan:
             f"{len(p.hashes)} fingerprint(s) of {p.files_used} file(s), in "
             f"{len(p.requests)} request(s) of {p.body_bytes} bytes in all.",
             "Not sent: the images, their names, folders or paths, dates or EXIF data.",
-            "Also sent: the program you chose, this program's name and version, and a PIN "
-            "for the case (the service keeps only a scrambled form of it).",
+            self._also_sent(),
         ]
         if algos & {"md5", "sha256"}:
             lines.append(
