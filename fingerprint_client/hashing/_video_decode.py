@@ -111,15 +111,23 @@ class DecodedFrame:
     t: float
     thumb: Thumb
     _frame: VideoFrame
-    _orientation: Orientation
-    _display_width: int
-    _display_height: int
+    _sar: Fraction | None
     _reformatter: VideoReformatter
+
+    @functools.cached_property
+    def _geometry(self) -> tuple[int, int, Orientation]:
+        # only for the frames asked (reading the side data costs about 1 ms a frame)
+        return display_size(self._frame, self._sar)
 
     @property
     def display_size(self) -> tuple[int, int]:
         """(width, height) as shown: pixel aspect ratio and rotation applied."""
-        return self._display_width, self._display_height
+        w, h, _orientation = self._geometry
+        return w, h
+
+    @property
+    def _orientation(self) -> Orientation:
+        return self._geometry[2]
 
     def full_rgb(self) -> RGB:
         """The frame as displayed at full size, 8-bit RGB (for checks; costly)."""
@@ -136,7 +144,7 @@ class DecodedFrame:
         return self._reduced("gray")
 
     def _reduced(self, pixel_format: str) -> RGB:
-        w, h = self._display_width, self._display_height
+        w, h = self.display_size
         scale = min(1.0, PDQ_SHORT_SIDE / min(w, h))
         tw, th = max(1, round(w * scale)), max(1, round(h * scale))
         out = self._reformatter.reformat(
@@ -377,8 +385,7 @@ def decode_frames(
                         "too-large", "This video is longer than 4 hours, too long to fingerprint."
                     )
                 thumb = luma_thumb(frame, thumbs)
-                w, h, orientation = display_size(frame, sar)
-                yield DecodedFrame(t, thumb, frame, orientation, w, h, pictures)
+                yield DecodedFrame(t, thumb, frame, sar, pictures)
     except av.error.ArgumentError:  # avcodec_open2 refused: over max_pixels, or nonsense sizes
         raise VideoProblem("too-large", TOO_LARGE_PICTURE) from None
     except av.error.FFmpegError as exc:
