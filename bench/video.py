@@ -1,10 +1,10 @@
 """Benchmark: seconds of 1080p H.264 video fingerprinted per second of wall time.
 
-Ours (`hash_video`: every frame decoded, a 32x32 grey thumbnail of each, RGB and PDQ only for
-the sampled frames, reduced to 512 px) against the naive peer that vPDQ's approach amounts to:
-decode every frame, convert each to full-size RGB and PDQ-hash it (with the same PDQ code and
-the same FFmpeg threads, so only the pipeline differs). Both run as whole processes, alternating,
-in the same run; medians and the ratio are printed.
+Ours (`hash_video`: the frames others refer to decoded, a 32x32 grey thumbnail of each, grey
+and PDQ only for the sampled frames, reduced to 512 px) against the naive peer that vPDQ's
+approach amounts to: decode every frame, convert each to full-size RGB and PDQ-hash it (with
+the same PDQ code and the same FFmpeg threads, so only the pipeline differs). Both run as
+whole processes, alternating, in the same run; medians and the ratio are printed.
 
     ./dev bench video [--seconds 20] [--runs 3] [--keep DIR]
 """
