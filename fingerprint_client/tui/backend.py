@@ -81,6 +81,8 @@ class PreparedRequest:
     reveals: tuple[str, ...] = ()
     """What these bytes reveal, in plain words (principle 7)."""
     handle: object = None
+    joins_case: str | None = None
+    """When adding to an existing case: its case number (or local id until it has one)."""
 
 
 @dataclass(frozen=True)
@@ -136,6 +138,9 @@ class Committed:
     local_id: str
     pin: str
     pin_in_keyring: bool
+    joined_case: str | None = None
+    """Set when the fingerprints joined an existing case: no new case number, no new PIN
+    (`pin` is empty then)."""
 
 
 @dataclass(frozen=True)
@@ -219,11 +224,14 @@ class Backend(Protocol):
         outcomes: Sequence[FileOutcome],
         add_to: str | None = None,
     ) -> PreparedRequest:
-        """Build the exact request bytes (nothing is stored or sent yet)."""
+        """Build the exact request bytes (nothing is stored or sent yet). With `add_to` (a
+        local case id) the fingerprints join that case: its program and service are used and
+        the requests are `POST /v1/cases/{case_id}/hashes`."""
         ...
 
     def commit(self, prepared: PreparedRequest) -> Committed:
-        """Commit the consented request to the outbox (PIN into the keyring)."""
+        """Commit the consented request to the outbox (PIN into the keyring; an addition to a
+        case keeps the case's PIN)."""
         ...
 
     def deliver(self, local_id: str) -> Delivery:

@@ -214,18 +214,24 @@ class CoreBackend:
             entry, _path = o.payload if isinstance(o.payload, tuple) else ({}, None)
             entries.append(dict(entry))
             labels.append(o.name)
+        plan: casework.SubmitPlan
         with self._lock, _kind_errors():
-            target = casework.resolve_target(self.store, self.clients, profile)
-            plan = casework.plan_submission(target, entries, program, labels=labels)
-        if self._pin_factory is not None:
+            if add_to is not None:
+                plan = casework.plan_addition(
+                    self.store, self.clients, add_to, entries, labels=labels
+                )
+            else:
+                target = casework.resolve_target(self.store, self.clients, profile)
+                plan = casework.plan_submission(target, entries, program, labels=labels)
+        if self._pin_factory is not None and add_to is None:
             plan.pin = self._pin_factory()
         shown = plan.shown_requests()
         if not shown:
             raise BackendError("nothing-to-send", "None of these files gave a usable fingerprint.")
         first = shown[0]
         return PreparedRequest(
-            profile=profile,
-            service_url=target.profile.url,
+            profile=plan.profile.name,
+            service_url=plan.profile.url,
             program=program,
             label=label,
             method=first.method,
@@ -236,6 +242,7 @@ class CoreBackend:
             hash_count=len(plan.prepared.hashes),
             reveals=tuple(plan.reveal_lines()),
             handle=plan,
+            joins_case=plan.case_name if isinstance(plan, casework.AdditionPlan) else None,
         )
 
     def commit(self, prepared: PreparedRequest) -> Committed:
@@ -243,6 +250,13 @@ class CoreBackend:
         plan = prepared.handle
         if not isinstance(plan, casework.SubmitPlan):
             raise BackendError("not-prepared", "This request was not prepared here; start again.")
+        if isinstance(plan, casework.AdditionPlan):
+            with self._lock, _kind_errors():
+                casework.commit_addition(
+                    self.store, plan, remember_paths=self._settings().remember_paths
+                )
+            local_id = plan.target.local_id
+            return Committed(local_id, "", local_id not in self._session_pins, plan.case_name)
         with self._lock, _kind_errors():
             secure = self.store.keystore.is_secure
             case = casework.commit_submission(

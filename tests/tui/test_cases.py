@@ -1,6 +1,6 @@
 """My requests and the case view against a real mock service: list, filter, sort, timeline with
 platform feedback, PIN shown again, withdraw one hash, withdraw the case (forgetting local
-values), receipt."""
+values), receipt, more images added to the same case."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from fingerprint_client.tui.screens.dialogs import MessageDialog
 from tests.tui.conftest import Live
 from tests.tui.helpers import (
     FIXED_PIN,
+    all_static_text,
     build_app,
     screen_name,
     static_text,
@@ -148,13 +149,18 @@ async def test_refusing_the_confirmation_changes_nothing(live: Live, pictures: P
     assert [r for r in live.service.records() if "withdraw" in str(r["path"])] == []
 
 
-async def test_add_images_goes_as_a_new_linked_request(live: Live, pictures: Path) -> None:
+async def test_add_images_joins_the_same_case(live: Live, pictures: Path) -> None:
     local_id = submit(live.backend, [pictures / "waves.jpg"], "Robin")
+    case_id = live.backend.list_cases()[0].case_id
+    assert case_id is not None
     app = build_app(live.backend, start_dir=pictures)
     async with app.run_test(size=(100, 30)) as pilot:
         app.push_screen(CaseScreen(local_id))
         await wait_until(pilot, lambda: screen_name(app) == "CaseScreen", what="case")
-        await wait_until(pilot, lambda: app.screen.detail is not None, what="loaded")  # type: ignore[attr-defined]
+        case = app.screen
+        assert isinstance(case, CaseScreen)
+        await wait_until(pilot, lambda: case.detail is not None, what="loaded")
+        before = len(table_rows(app, "#case-hashes"))
         await pilot.press("a")
         await wait_until(pilot, lambda: screen_name(app) == "FilesScreen", what="files")
         await pilot.press("down", "space", "ctrl+n")  # blobs.webp
@@ -162,12 +168,25 @@ async def test_add_images_goes_as_a_new_linked_request(live: Live, pictures: Pat
         await wait_until(pilot, lambda: app.screen.finished, what="hashed")  # type: ignore[attr-defined]
         await pilot.press("ctrl+n")
         await wait_until(pilot, lambda: screen_name(app) == "ReviewScreen", what="review")
-        assert "same label and service" in static_text(app, "#review-summary")
+        summary = static_text(app, "#review-summary")
+        assert f"join case {case_id}" in summary and "no new PIN" in summary
+        assert f"/v1/cases/{case_id}/hashes" in all_static_text(app)
         await pilot.press("ctrl+y")
+        await wait_until(pilot, lambda: screen_name(app) == "DeliveryScreen", what="delivery")
         await wait_until(
             pilot,
-            lambda: len([c for c in live.backend.list_cases() if c.case_id]) == 2,
-            what="second request sent",
+            lambda: f"joined case {case_id}" in static_text(app, "#delivery-status"),
+            timeout=30,
+            what="added",
         )
-    labels = sorted(c.label for c in live.backend.list_cases())
-    assert labels == ["Robin", "Robin"]
+        assert not app.screen.query_one("#handover-box").display, "no new case number or PIN"
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: app.screen is case, what="back to the case")
+        await wait_until(
+            pilot, lambda: len(table_rows(app, "#case-hashes")) > before, what="new rows"
+        )
+    (only,) = live.backend.list_cases()
+    assert only.local_id == local_id and only.case_id == case_id
+    (remote,) = live.service.cases()
+    values = [h["value"] for h in remote["hashes"] if "value" in h]
+    assert len(values) == len(set(values)) == len(live.backend.case_detail(local_id, False).hashes)

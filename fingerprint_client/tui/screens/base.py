@@ -36,9 +36,19 @@ class BaseScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         """Top bar, body, footer."""
-        yield TopBar(self.SCREEN_TITLE, demo=self.fc.demo)
+        yield TopBar(self.screen_title, demo=self.fc.demo)
         yield from self.compose_body()
         yield Footer(compact=True)
+
+    @property
+    def screen_title(self) -> str:
+        """`SCREEN_TITLE`; the wizard's steps say "Add images to case X" when its draft adds
+        to an existing case."""
+        add_to = getattr(getattr(self, "draft", None), "add_to", None)
+        if isinstance(add_to, str) and self.SCREEN_TITLE.startswith("New request"):
+            step = self.SCREEN_TITLE.rsplit(" · ", 1)[-1]
+            return f"Add images to case {add_to} · {step}"
+        return self.SCREEN_TITLE
 
     def compose_body(self) -> ComposeResult:
         """The screen's own widgets."""

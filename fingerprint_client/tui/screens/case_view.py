@@ -92,6 +92,11 @@ class CaseScreen(BaseScreen):
         self.load(refresh=True)
         self.set_interval(REFRESH_SECONDS, self._tick_refresh)
 
+    def on_screen_resume(self) -> None:
+        """Back from another screen (e.g. images added): show the case as it is now."""
+        if self.detail is not None:
+            self.load(refresh=False)
+
     def _tick_refresh(self) -> None:
         if self.detail is not None and self.detail.summary.status in OPEN_STATUSES:
             self.load(refresh=True)

@@ -125,12 +125,19 @@ class DeliveryScreen(BaseScreen):
     def _committed(self, message: RequestCommitted) -> None:
         self.draft.committed = message.committed
         self._sending = True
+        joined = message.committed.joined_case
         self.query_one("#delivery-status", Static).update(
-            Text("✔ Saved on this device (queued). Sending now...")
+            Text(
+                f"✔ Saved on this device (queued) as part of case {joined}. Sending now..."
+                if joined
+                else "✔ Saved on this device (queued). Sending now..."
+            )
         )
         self._show_handover(None, message.committed)
 
     def _show_handover(self, case_id: str | None, committed: Committed) -> None:
+        if committed.joined_case:  # same case number and PIN as before: nothing new to note
+            return
         box = self.query_one("#handover-box")
         box.display = True
         self.query_one("#handover", Static).update(
@@ -152,6 +159,12 @@ class DeliveryScreen(BaseScreen):
             )
             if message.delivery.problem:
                 status.append(f"\n{message.delivery.problem}")
+        joined = self.draft.committed.joined_case if self.draft.committed else None
+        if joined and message.delivery.delivered:
+            status = Text(
+                f"✔ The new fingerprints joined case {summary.case_id or joined}. "
+                "Its case number and PIN stay the same."
+            )
         self.query_one("#delivery-status", Static).update(status)
         self.query_one("#btn-retry", Button).disabled = message.delivery.delivered
         if self.draft.committed is not None:
@@ -177,8 +190,15 @@ class DeliveryScreen(BaseScreen):
 
     @on(Button.Pressed, "#btn-done")
     def action_done(self) -> None:
-        """Back to the home screen (the request is safe either way)."""
+        """Back to the home screen, or to the case the images were added to (the request is
+        safe either way)."""
+        from fingerprint_client.tui.screens.case_view import CaseScreen
+
+        add_to = self.draft.add_to
         while len(self.app.screen_stack) > 2:
+            top = self.app.screen
+            if add_to and isinstance(top, CaseScreen) and top.local_id == add_to:
+                return
             self.app.pop_screen()
 
     def action_my_requests(self) -> None:

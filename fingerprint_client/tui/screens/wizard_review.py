@@ -83,9 +83,9 @@ class ReviewScreen(BaseScreen):
                     f"'{prepared.profile}'. These are the exact bytes. Press r to switch "
                     "between readable and raw."
                     + (
-                        " These images go as a new request with the same label and service, "
-                        "with its own case number and PIN."
-                        if self.draft.add_to
+                        f" These fingerprints join case {prepared.joins_case}: no new case "
+                        "number and no new PIN."
+                        if prepared.joins_case
                         else ""
                     )
                 ),
