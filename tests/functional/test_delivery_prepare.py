@@ -136,3 +136,27 @@ def test_bad_hashes_files_are_usage_errors(tmp_path: Path, content: bytes) -> No
     with pytest.raises(CaseworkError) as info:
         read_hashes_file(path)
     assert info.value.usage and str(tmp_path) not in info.value.message
+
+
+def test_an_addition_is_all_add_hashes_and_leaves_out_what_the_case_holds() -> None:
+    from fingerprint_client.casework.prepare import hash_key
+
+    first = prepare_case([image(1), video(3700)], "adult", caps(["md5", "pdq_frames"], 2))
+    held = [hash_key(h.algorithm, h.value, h.frames) for h in first.hashes]
+    more = prepare_case(
+        [image(1), image(2), video(3700), video(7300)],
+        "adult",
+        caps(["md5", "pdq_frames"], 2),
+        existing=held,
+    )
+    assert {r.kind for r in more.requests} == {"add_hashes"}
+    assert all(r.path_template == "/v1/cases/{case_id}/hashes" for r in more.requests)
+    # 7,300 frames split at 3,600: the first part is the 3,700-frame video's first hash, held
+    # already, as are image 1 and that video's own 100-frame tail
+    frames = [len(h.frames or []) for h in more.hashes if h.algorithm == "pdq_frames"]
+    assert frames == [3600, 100]
+    assert [h.value for h in more.hashes if h.algorithm == "md5"] == [f"{2:032x}"]
+    assert any("already holds" in n for n in more.notes)
+    with pytest.raises(CaseworkError) as err:
+        prepare_case([image(1)], "adult", caps(["md5"]), existing=held)
+    assert err.value.code == "nothing-to-send"
