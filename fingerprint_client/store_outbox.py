@@ -8,6 +8,7 @@ service. `StoreCore` <- `OutboxStore` <- `store.Store`.
 
 from __future__ import annotations
 
+import json
 import logging
 import sqlite3
 import uuid
@@ -24,6 +25,7 @@ from fingerprint_client.store_models import (
     CaseRecord,
     NewOutboxItem,
     OutboxItem,
+    frames_to_text,
 )
 from fingerprint_client.store_schema import StoreError
 
@@ -194,6 +196,8 @@ class OutboxStore(StoreCore):
                 earlier = self._status_before_withdraw(c, item.local_id)
                 self._set_status(c, item.local_id, earlier, f"Withdrawal refused: {error}")
             else:
+                if item.kind == "add_hashes":
+                    self._fail_added_hashes(c, item)
                 if item.kind == "withdraw_hash" and item.hash_row_id is not None:
                     c.execute(
                         "UPDATE hashes SET status = 'received'"
@@ -205,6 +209,26 @@ class OutboxStore(StoreCore):
                 ).fetchone()[0]
                 what = "Withdrawing a fingerprint" if item.kind == "withdraw_hash" else "Adding"
                 self._insert_event(c, item.local_id, status, f"{what} was refused: {error}")
+
+    @staticmethod
+    def _fail_added_hashes(c: sqlite3.Connection, item: OutboxItem) -> None:
+        """The fingerprints of a refused `add_hashes` item become `failed` (matched by value,
+        among the case's hashes the service never accepted)."""
+        try:
+            sent = json.loads(item.body)["hashes"]
+        except (ValueError, KeyError, TypeError):
+            return
+        for h in sent if isinstance(sent, list) else []:
+            if not isinstance(h, dict):
+                continue
+            value = h.get("value")
+            frames = frames_to_text(h["frames"]) if isinstance(h.get("frames"), list) else None
+            c.execute(
+                "UPDATE hashes SET status = 'failed' WHERE id = (SELECT id FROM hashes"
+                " WHERE local_id = ? AND hash_id IS NULL AND status = 'queued' AND algorithm = ?"
+                " AND (value = ? OR frames = ?) ORDER BY position LIMIT 1)",
+                (item.local_id, h.get("algorithm"), value, frames),
+            )
 
     def abandon_pending(self, local_id: str, reason: str) -> int:
         """Give up the pending items of a case that cannot wait for later (no safe keyring for

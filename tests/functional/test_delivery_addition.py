@@ -174,3 +174,44 @@ def test_addition_is_one_transaction(
     assert err.value.code == "already-in-case"
     assert store.require_case(local_id).hashes == before.hashes
     assert json.loads(items_before[0].body)["program"] == "adult"
+
+
+def test_a_video_added_to_a_case_goes_in_frame_parts(
+    store: Store, mock_service: MockServiceHandle, tmp_path: Path
+) -> None:
+    store.add_profile("mock", mock_service.url)
+    video = {
+        "item": 0,
+        "ok": True,
+        "media": "video",
+        "hashes": {"sha256": "cd" * 32},
+        "pdq_frames": [{"t": i * 0.5, "pdq": f"{i:064x}", "quality": 80} for i in range(4000)],
+    }
+    with ClientPool(store) as clients:
+        local_id = _queue(store, clients, _entries(tmp_path, "a.jsonl", 1, seed=11))
+        deliver(store, clients)
+        commit_addition(store, plan_addition(store, clients, local_id, [video]))
+        deliver(store, clients)
+    (remote,) = mock_service.cases()
+    parts = [len(h["frames"]) for h in remote["hashes"] if h["algorithm"] == "pdq_frames"]
+    assert parts == [3600, 400]
+    assert all(h.hash_id for h in store.require_case(local_id).hashes)
+
+
+def test_a_refused_addition_marks_its_fingerprints_failed(
+    store: Store, mock_service: MockServiceHandle, tmp_path: Path
+) -> None:
+    store.add_profile("mock", mock_service.url)
+    with ClientPool(store) as clients:
+        local_id = _queue(store, clients, _entries(tmp_path, "a.jsonl", 1, seed=12))
+        deliver(store, clients)
+        plan = plan_addition(store, clients, local_id, _entries(tmp_path, "b.jsonl", 1, seed=13))
+        commit_addition(store, plan)
+        case_id = store.require_case(local_id).case_id
+        mock_service.advance(case_id, status="rejected")  # closed at the service meanwhile
+        report = deliver(store, clients)
+    assert report.failed == [local_id]
+    statuses = [h.status for h in store.require_case(local_id).hashes]
+    assert statuses[3:] == ["failed"] * 3 and "failed" not in statuses[:3]
+    assert any("Adding was refused" in e.detail for e in store.events(local_id))
+    assert store.pending_outbox() == []
