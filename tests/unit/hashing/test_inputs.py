@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -9,6 +10,7 @@ import pytest
 
 from fingerprint_client.hashing import collect_inputs
 from tests.fixtures.images import image_bytes
+from tests.fixtures.unprivileged import run_python_subject_to_permissions
 
 
 @pytest.fixture
@@ -56,14 +58,18 @@ def test_named_files_are_always_kept_in_order(tree: Path) -> None:
 
 
 def test_unreadable_folder_is_a_problem(tree: Path) -> None:
-    if os.geteuid() == 0:
-        pytest.skip("root lists every folder: permission checks cannot fail")
     locked = tree / "holiday"
     locked.chmod(0)
+    code = (
+        "import json, sys\n"
+        "from pathlib import Path\n"
+        "from fingerprint_client.hashing import collect_inputs\n"
+        "found = collect_inputs([Path(sys.argv[1])], recursive=True)\n"
+        "print(json.dumps([[str(p.path), p.error.code if p.error else None]"
+        " for p in found.problems]))\n"
+    )
     try:
-        found = collect_inputs([tree], recursive=True)
+        problems = json.loads(run_python_subject_to_permissions(code, str(tree)))
     finally:
         locked.chmod(0o755)
-    assert [p.path for p in found.problems] == [locked]
-    assert found.problems[0].error is not None
-    assert found.problems[0].error.code == "permission-denied"
+    assert problems == [[str(locked), "permission-denied"]]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import struct
@@ -14,6 +15,7 @@ from PIL import Image
 
 from fingerprint_client.hashing import ERROR_CODES, FileResult, HashOptions, hash_one
 from tests.fixtures.images import FORMATS, WriteFile, image_bytes, photo_like
+from tests.fixtures.unprivileged import run_python_subject_to_permissions
 
 OPTIONS = HashOptions()
 
@@ -99,11 +101,19 @@ def test_symlink_to_a_picture_is_followed(tmp_path: Path, image_file: WriteFile)
 
 
 def test_unreadable_file(image_file: WriteFile) -> None:
-    if os.geteuid() == 0:
-        pytest.skip("root reads every file: permission checks cannot fail (covered as non-root)")
     path = image_file("secret.png", image_bytes("PNG"))
     path.chmod(0)
-    _failed(hash_one(path, OPTIONS), "permission-denied", path)
+    code = (
+        "import json, sys\n"
+        "from pathlib import Path\n"
+        "from fingerprint_client.hashing import HashOptions, hash_one\n"
+        "print(json.dumps(hash_one(Path(sys.argv[1]), HashOptions()).to_json()))\n"
+    )
+    result = json.loads(run_python_subject_to_permissions(code, str(path)))
+    assert result["ok"] is False
+    assert result["error"]["code"] == "permission-denied"
+    assert str(path) not in result["error"]["message"]
+    assert path.name not in result["error"]["message"]
 
 
 def test_empty_file(image_file: WriteFile) -> None:
