@@ -14,6 +14,7 @@ Nothing here prints, and this package imports nothing else of fingerprint_client
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from fingerprint_client.hashing._engine import BatchHasher
@@ -28,15 +29,21 @@ from fingerprint_client.hashing._result import (
 )
 
 
-def hash_one(path: Path, options: HashOptions, index: int = 0) -> FileResult:
+def hash_one(
+    path: Path,
+    options: HashOptions,
+    index: int = 0,
+    progress: Callable[[float], None] | None = None,
+) -> FileResult:
     """Fingerprint the file at `path` in this process (no time limit, no crash isolation).
+    `progress` hears the fraction done of a long file (a video) now and then.
 
     For tests and small uses; batches belong in `BatchHasher`. Imported on first use, so that
     a program that only runs batches never loads the decoders in its own process.
     """
     from fingerprint_client.hashing._worker import hash_one as _hash_one
 
-    return _hash_one(path, options, index)
+    return _hash_one(path, options, index, progress)
 
 
 __all__ = [

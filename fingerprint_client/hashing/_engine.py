@@ -136,6 +136,7 @@ class BatchHasher:
         self._sizes = [_size_of(p) for p in self._paths]
         self._waiting: deque[int] = deque(range(len(self._paths)))
         self._limits: dict[int, float] = {}
+        self._partial: dict[int, float] = {}  # fraction done of files still being hashed
         self._started = False
         if self._paths:
             _start_forkserver()  # it loads the decoders while the caller gets ready
@@ -188,9 +189,15 @@ class BatchHasher:
         next_out = 0
         finished: dict[int, FileResult] = {}
         yield Progress(0, total, None, 0, 0, bytes_total)
+        shown_partial: dict[int, float] = {}
         while next_out < total and not self._cancel.is_set():
             self._assign_waiting()
-            for result in self._collect():
+            collected = self._collect()
+            if self._partial != shown_partial and not collected:  # a long file moved on
+                shown_partial = dict(self._partial)
+                partial_bytes = sum(int(f * self._sizes[i]) for i, f in shown_partial.items())
+                yield Progress(done, total, None, failed, bytes_done + partial_bytes, bytes_total)
+            for result in collected:
                 finished[result.index] = result
                 done += 1
                 failed += 0 if result.ok else 1
@@ -255,8 +262,12 @@ class BatchHasher:
         results: list[FileResult] = []
         try:
             while worker.tasks and worker.conn.poll():
-                result: FileResult = worker.conn.recv()
-                worker.tasks.popleft()
+                message: FileResult | tuple[str, int, float] = worker.conn.recv()
+                if isinstance(message, tuple):  # ("progress", index, fraction) of tasks[0]
+                    self._partial[message[1]] = message[2]
+                    continue
+                result = message
+                self._partial.pop(worker.tasks.popleft(), None)
                 worker.started = time.monotonic()
                 results.append(result)
         except (EOFError, OSError):
@@ -286,6 +297,7 @@ class BatchHasher:
         _kill(worker)
         self._workers.remove(worker)
         index = worker.tasks.popleft()
+        self._partial.pop(index, None)
         self._waiting.extendleft(reversed(worker.tasks))
         return FileResult.failure(index, self._paths[index], HashError.of(code))
 

@@ -1,9 +1,12 @@
 """The code that runs inside one batch worker process.
 
 A worker receives `(index, path)` tasks over its pipe, one at a time, and answers each with a
-`FileResult`; `None` asks it to finish. It starts with core dumps off (`RLIMIT_CORE=0`: nothing
-of an image may land on disk), an address-space limit as the memory guard, SIGINT ignored (the
-parent decides when to stop) and stderr pointed at /dev/null (decoders must not print).
+`FileResult`; `None` asks it to finish. While a long file (a video) is being hashed it also sends
+`("progress", index, fraction)` now and then (at most every `PROGRESS_SECONDS`).
+
+It starts with core dumps off (`RLIMIT_CORE=0`: nothing of an image may land on disk), an
+address-space limit as the memory guard, SIGINT ignored (the parent decides when to stop) and
+stderr pointed at /dev/null (decoders must not print).
 
 `TEST_HOOK_ENV` exists for the engine's own tests only: the *parent* reads it when a batch is
 created (never the worker, never from file content) and passes it here; it names a file name on
@@ -17,6 +20,8 @@ import contextlib
 import os
 import resource
 import signal
+import time
+from collections.abc import Callable
 from multiprocessing.connection import Connection
 from pathlib import Path
 
@@ -24,6 +29,9 @@ from fingerprint_client.hashing._result import FileResult, HashOptions
 
 TEST_HOOK_ENV = "FINGERPRINT_CLIENT_HASHING_TEST_HOOK"
 """`crash:NAME`, `hang:NAME` or `oom:NAME` (comma-separated): for the test suite only."""
+
+PROGRESS_SECONDS = 0.25
+"""The shortest time between two progress messages of one worker."""
 
 MEMORY_LIMIT_BYTES = 500 * 1024 * 1024
 """The resident-memory promise; the address-space limit is set from it at worker start."""
@@ -46,11 +54,27 @@ def worker_main(conn: Connection, options: HashOptions, test_hook: str | None) -
         index, path = task
         if hooks:
             _run_hook(hooks, path)
-        result: FileResult = hash_one(path, options, index)
+        result: FileResult = hash_one(path, options, index, _progress_sender(conn, index))
         try:
             conn.send(result)
         except (EOFError, OSError):
             return
+
+
+def _progress_sender(conn: Connection, index: int) -> Callable[[float], None]:
+    """A callback that tells the parent how far file `index` got (throttled; never raises)."""
+    last = 0.0
+
+    def send(fraction: float) -> None:
+        nonlocal last
+        now = time.monotonic()
+        if now - last < PROGRESS_SECONDS:
+            return
+        last = now
+        with contextlib.suppress(OSError, ValueError):
+            conn.send(("progress", index, min(1.0, max(0.0, float(fraction)))))
+
+    return send
 
 
 def _harden() -> None:

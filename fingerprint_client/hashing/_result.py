@@ -96,6 +96,8 @@ class Progress:
 
     `failed` counts finished files that could not be fingerprinted; `bytes_done`/`bytes_total`
     measure the input sizes (for a progress bar that moves evenly over big and small files).
+    While a long file (a video) is being hashed, events with `index` None arrive now and then:
+    `bytes_done` then includes the part of the files in progress that is done.
     """
 
     done: int

@@ -7,6 +7,7 @@ processes. Every failure ends as a `FileResult` with a stable error code, never 
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -31,12 +32,18 @@ FIRST_FRAME_WARNING = (
 )
 
 
-def hash_one(path: Path, options: HashOptions, index: int = 0) -> FileResult:
-    """Fingerprint the file at `path` in this process (no time limit: see `BatchHasher`)."""
+def hash_one(
+    path: Path,
+    options: HashOptions,
+    index: int = 0,
+    progress: Callable[[float], None] | None = None,
+) -> FileResult:
+    """Fingerprint the file at `path` in this process (no time limit: see `BatchHasher`).
+    `progress` hears the fraction done of a long file (a video), now and then."""
     try:
         with warnings.catch_warnings(record=True):  # identical results under `-W error`
             warnings.simplefilter("always")
-            return _hash_file(path, options, index)
+            return _hash_file(path, options, index, progress)
     except HashFailure as failure:
         return FileResult.failure(index, path, failure.error)
     except MemoryError:
@@ -45,7 +52,12 @@ def hash_one(path: Path, options: HashOptions, index: int = 0) -> FileResult:
         return FileResult.failure(index, path, HashError.of("corrupt"))
 
 
-def _hash_file(path: Path, options: HashOptions, index: int) -> FileResult:
+def _hash_file(
+    path: Path,
+    options: HashOptions,
+    index: int,
+    progress: Callable[[float], None] | None = None,
+) -> FileResult:
     f, _size = open_regular(path)
     with f:
         head = read_head(f, SNIFF_BYTES)
@@ -55,7 +67,7 @@ def _hash_file(path: Path, options: HashOptions, index: int) -> FileResult:
             if container is None:
                 raise HashFailure("unsupported-format")
             f.close()
-            return _hash_video(path, options, index)
+            return _hash_video(path, options, index, progress)
         digests = file_digests(f, options.algorithms)
         loaded = load_image(f, formats)
         result = _hash_image(loaded, path, options, index)
@@ -119,14 +131,19 @@ def _animation_frames(
     return [dict(frame) for frame in frames]
 
 
-def _hash_video(path: Path, options: HashOptions, index: int) -> FileResult:
+def _hash_video(
+    path: Path,
+    options: HashOptions,
+    index: int,
+    progress: Callable[[float], None] | None = None,
+) -> FileResult:
     try:
         from fingerprint_client.hashing import video
 
         hash_video = video.hash_video
     except (ImportError, AttributeError):
         raise HashFailure("unsupported-format") from None
-    result = hash_video(path, options)
+    result = hash_video(path, options, progress)
     result.index = index
     return result
 

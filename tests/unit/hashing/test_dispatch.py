@@ -44,3 +44,37 @@ def test_videos_get_a_time_limit_that_fits_their_length(tmp_path: Path) -> None:
     photo_like(40, 30).save(picture)
     assert _time_limit_for(picture, 10.0) == 10.0
     assert _time_limit_for(video, 10.0) > 10.0
+
+
+def test_a_long_file_reports_how_far_it_got(tmp_path: Path) -> None:
+    """`hash_one` passes a progress callback down to the video code: fractions rise to 1.0."""
+    clip = encode(tmp_path / "clip.mp4", synthetic_frames(160, 120, 10, 4.0))
+    heard: list[float] = []
+    result = hash_one(clip, HashOptions(), progress=heard.append)
+    assert result.ok, result
+    assert len(heard) >= 2
+    assert heard == sorted(heard)
+    assert heard[-1] == 1.0
+
+
+def test_progress_from_workers_keeps_results_and_byte_counts_in_order(tmp_path: Path) -> None:
+    """Workers send progress messages while hashing videos; the batch still yields every result
+    in input order, and `bytes_done` never goes back."""
+    clips = [
+        encode(tmp_path / f"clip{i}.mp4", synthetic_frames(160, 120, 10, 3.0 + i)) for i in range(3)
+    ]
+    picture = tmp_path / "p.png"
+    photo_like(64, 48).save(picture)
+    paths = [clips[0], picture, clips[1], clips[2]]
+    seen_bytes: list[int] = []
+    results: list[FileResult] = []
+    with BatchHasher(paths, HashOptions(), workers=2) as batch:
+        for event in batch:
+            if isinstance(event, FileResult):
+                results.append(event)
+            else:
+                seen_bytes.append(event.bytes_done)
+    assert [r.path for r in results] == paths
+    assert all(r.ok for r in results)
+    assert seen_bytes == sorted(seen_bytes)
+    assert seen_bytes[-1] == sum(p.stat().st_size for p in paths)
