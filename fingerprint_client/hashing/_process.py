@@ -25,6 +25,7 @@ from collections.abc import Callable
 from multiprocessing.connection import Connection
 from pathlib import Path
 
+from fingerprint_client.hashing._allocator import keep_freed_memory
 from fingerprint_client.hashing._result import FileResult, HashOptions
 
 TEST_HOOK_ENV = "FINGERPRINT_CLIENT_HASHING_TEST_HOOK"
@@ -78,6 +79,7 @@ def _progress_sender(conn: Connection, index: int) -> Callable[[float], None]:
 
 
 def _harden() -> None:
+    keep_freed_memory()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     with contextlib.suppress(ValueError, OSError):
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))

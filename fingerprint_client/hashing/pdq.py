@@ -73,6 +73,9 @@ MIN_HASHABLE_DIM = 5
 #: Rows are processed in strips of about this many pixels, so no full-size float copy is made.
 STRIP_PIXELS = 1 << 18
 
+#: 8-bit grey modes, hashed rows first (alpha, if any, dropped).
+GREY_MODES = frozenset({"L", "LA", "La"})
+
 _ZERO_HEX = "0" * 64
 _HEX_DIGITS = frozenset("0123456789abcdefABCDEF")
 
@@ -187,8 +190,28 @@ def _block_from_image(img: Image.Image) -> FloatArray | None:
     cols, rows = img.size
     if rows < MIN_HASHABLE_DIM or cols < MIN_HASHABLE_DIM:
         return None
+    if img.mode in GREY_MODES:
+        return _block_from_grey(img if img.mode == "L" else img.getchannel(0))
     strip_rows = max(1, STRIP_PIXELS // cols)
     return _reduce_strips(rows, cols, luma_strips_from_image(img, strip_rows))
+
+
+def _block_from_grey(img: Image.Image) -> FloatArray:
+    """The 64x64 plane of an 8-bit grey picture, rows first (the common case: a JPEG's luma).
+
+    The rows' operator reads whole rows, which numpy gathers as blocks; the picture is read a
+    band of columns at a time, so only about `STRIP_PIXELS` values are held at once.
+    """
+    cols, rows = img.size
+    rows_op, cols_op = downsample_operators(rows, cols)
+    partial = np.empty((DOWNSAMPLE_SIDE, cols), dtype=np.float32)
+    step = max(1, STRIP_PIXELS // rows_op.index.size)
+    for start in range(0, cols, step):
+        stop = min(cols, start + step)
+        levels = np.asarray(img.crop((start, 0, stop, rows)))
+        gathered = levels[rows_op.index].astype(np.float32)  # (64, band, stop - start)
+        partial[:, start:stop] = np.einsum("ksm,ks->km", gathered, rows_op.weight)
+    return cols_op.reduce_columns(partial)
 
 
 def _reduce_strips(rows: int, cols: int, strips: Iterable[tuple[int, FloatArray]]) -> FloatArray:

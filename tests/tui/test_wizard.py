@@ -143,7 +143,10 @@ async def test_offline_request_stays_queued_and_is_sent_later(
         assert len(cases) == 1 and cases[0].case_id is not None
 
 
-async def test_cancel_stops_hashing_and_nothing_is_prepared(live: Live, tmp_path: Path) -> None:
+async def test_cancel_stops_hashing_and_nothing_is_prepared(
+    live: Live, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from fingerprint_client.hashing._process import TEST_HOOK_ENV
     from fingerprint_client.tui.demo_pictures import generate_pictures
 
     many = tmp_path / "many"
@@ -152,6 +155,9 @@ async def test_cancel_stops_hashing_and_nothing_is_prepared(live: Live, tmp_path
     for n in range(50):
         for original in originals:
             (many / "set" / f"copy{n:02d}-{original.name}").write_bytes(original.read_bytes())
+    # the last file never finishes, so the batch cannot end before the person stops it
+    (many / "set" / "zz-stuck.png").write_bytes(originals[0].read_bytes())
+    monkeypatch.setenv(TEST_HOOK_ENV, "hang:zz-stuck.png")
     total = len(list((many / "set").iterdir()))
     app = build_app(live.backend, start_dir=many)
     async with app.run_test(size=(100, 30)) as pilot:

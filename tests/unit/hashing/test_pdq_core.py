@@ -241,3 +241,36 @@ def test_no_full_size_float_copy_of_a_large_image() -> None:
         tracemalloc.stop()
     full_float_plane = width * height * 4
     assert peak < full_float_plane / 4
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    rows=st.integers(5, 400),
+    cols=st.integers(5, 400),
+    seed=st.integers(0, 2**16),
+    strip=st.sampled_from([7 * 64 * 3, 1 << 18]),
+)
+def test_grey_pictures_hash_exactly_like_their_float_plane(
+    rows: int, cols: int, seed: int, strip: int
+) -> None:
+    levels = np.random.default_rng(seed).integers(0, 256, (rows, cols), dtype=np.uint8)
+    expected = pdq_from_luma(levels.astype(np.float32))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(pdq, "STRIP_PIXELS", strip)  # forces several column bands
+        grey = Image.fromarray(levels)
+        assert pdq_from_image(grey) == expected
+        with_alpha = Image.merge("LA", [grey, Image.new("L", grey.size, 7)])
+        assert pdq_from_image(with_alpha) == expected
+
+
+def test_no_full_size_float_copy_of_a_large_grey_image() -> None:
+    width, height = 3000, 2000
+    img = cloud_picture(width, height).convert("L")
+    downsample_operators(height, width)
+    tracemalloc.start()
+    try:
+        pdq_from_image(img)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < width * height * 4 / 4
