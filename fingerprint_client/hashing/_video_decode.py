@@ -11,6 +11,7 @@ display matrix says (see `_video_orientation`). 10-bit and HDR pictures come out
 from __future__ import annotations
 
 import functools
+import itertools
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -35,6 +36,7 @@ from fingerprint_client.hashing._video_orientation import (
     orientation_of,
 )
 from fingerprint_client.hashing._video_sniff import DEMUXERS
+from fingerprint_client.hashing._video_threads import thread_type_for
 from fingerprint_client.hashing._video_thumb import Thumb, luma_thumb
 
 MAX_DURATION: Final[float] = 4 * 3600.0
@@ -306,7 +308,6 @@ def decode_frames(
     """
     stats = stats if stats is not None else DecodeStats()
     context = stream.codec_context
-    context.thread_type = "AUTO"
     context.thread_count = decoder_threads(context.width * context.height)
     # the decoder itself refuses larger pictures, also when the header said nothing
     fast = {} if exact else FAST_DECODING
@@ -318,7 +319,11 @@ def decode_frames(
     skipping = False
     count = 0
     try:
-        for packet in container.demux(stream):
+        packets = container.demux(stream)
+        first = next(packets, None)
+        # chosen before the first decode, which opens the decoder
+        context.thread_type = thread_type_for(context.name, context.extradata, _bytes_of(first))
+        for packet in itertools.chain([first] if first is not None else [], packets):
             skip = (
                 needs_every_frame is not None
                 and clock.origin is not None
@@ -350,6 +355,10 @@ def decode_frames(
         raise VideoProblem(
             "corrupt", "No picture could be decoded from this video file; it may be damaged."
         )
+
+
+def _bytes_of(packet: Packet[VideoStream] | None) -> bytes:
+    return bytes(packet) if packet is not None and packet.size else b""
 
 
 def _decode_packet(

@@ -19,7 +19,7 @@ from typing import BinaryIO, Final
 import numpy as np
 from PIL import Image
 
-from fingerprint_client.hashing._digests import file_digests
+from fingerprint_client.hashing._digests import DigestsAlongside
 from fingerprint_client.hashing._errors import HashError, HashFailure
 from fingerprint_client.hashing._fileio import open_regular, read_head
 from fingerprint_client.hashing._result import FileResult, HashOptions
@@ -121,7 +121,10 @@ def _hash_video(
         raise VideoProblem("truncated", TRUNCATED_MESSAGE)
     frames: list[FrameHash] | None = None
     stats = DecodeStats()
-    with open_video(f, container_name) as container:
+    with (
+        DigestsAlongside(f, options.algorithms) as digests,
+        open_video(f, container_name) as container,
+    ):
         stream = pick_stream(container)
         info = stream_info(container, stream)
         width, height = info.width, info.height
@@ -129,7 +132,7 @@ def _hash_video(
             planner = SamplePlanner()
             decoded = decode_frames(container, stream, planner.needs_every_frame, stats)
             frames, (width, height) = sample_frames(decoded, planner, info, progress)
-    hashes = file_digests(f, options.algorithms)
+    hashes = digests.result()
     if progress is not None:
         progress(1.0)
     return FileResult(
