@@ -328,7 +328,7 @@ def _kill(worker: _Worker) -> None:
 def _time_limit_for(path: Path, base: float) -> float:
     """`base`, or the video module's longer limit for a video (its header's duration)."""
     try:
-        f, _size = open_regular(path)  # never blocks (a FIFO is refused, not opened)
+        f, _size = open_regular(path, buffering=0)  # never blocks (a FIFO is refused)
         with f:
             head = read_head(f, SNIFF_BYTES)
     except (HashFailure, OSError, ValueError):

@@ -18,8 +18,10 @@ from fingerprint_client.hashing._errors import HashFailure
 _OPEN_FLAGS = os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC | os.O_NOCTTY
 
 
-def open_regular(path: Path) -> tuple[BinaryIO, int]:
+def open_regular(path: Path, buffering: int = 1 << 16) -> tuple[BinaryIO, int]:
     """Open `path` for reading if it is a non-empty regular file: (binary file, size).
+
+    `buffering=0` gives an unbuffered file, for reading a few bytes only.
 
     Raises `HashFailure` with `not-found`, `not-a-regular-file`, `permission-denied` or `empty`.
     """
@@ -42,7 +44,7 @@ def open_regular(path: Path) -> tuple[BinaryIO, int]:
         if st.st_size == 0:
             raise HashFailure("empty")
         os.set_blocking(fd, True)
-        return os.fdopen(fd, "rb", buffering=1 << 16), st.st_size
+        return os.fdopen(fd, "rb", buffering=buffering), st.st_size
     except BaseException:
         os.close(fd)
         raise
