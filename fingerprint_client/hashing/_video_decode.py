@@ -11,6 +11,7 @@ display matrix says (see `_video_orientation`). 10-bit and HDR pictures come out
 from __future__ import annotations
 
 import functools
+import io
 import itertools
 import os
 from collections.abc import Callable, Iterator
@@ -29,6 +30,7 @@ from av.video.frame import VideoFrame
 from av.video.reformatter import VideoReformatter
 from av.video.stream import VideoStream
 
+from fingerprint_client.hashing._video_clock import DecodeWindow, FrameClock
 from fingerprint_client.hashing._video_orientation import (
     SWAPS_SIDES,
     Orientation,
@@ -36,7 +38,7 @@ from fingerprint_client.hashing._video_orientation import (
     orientation_of,
 )
 from fingerprint_client.hashing._video_sniff import DEMUXERS
-from fingerprint_client.hashing._video_threads import thread_type_for
+from fingerprint_client.hashing._video_threads import SLICE, thread_type_for
 from fingerprint_client.hashing._video_thumb import Thumb, luma_thumb
 
 MAX_DURATION: Final[float] = 4 * 3600.0
@@ -165,7 +167,7 @@ def decoder_threads(pixels: int) -> int:
 
 
 @contextmanager
-def open_video(f: BinaryIO, container_name: str) -> Iterator[InputContainer]:
+def open_video(f: BinaryIO | io.RawIOBase, container_name: str) -> Iterator[InputContainer]:
     """The open file `f` read with the demuxer of `container_name` only (never FFmpeg's probing).
 
     FFmpeg reads through the Python file object, never by name, so that a name such as
@@ -258,28 +260,6 @@ NeedsEveryFrame = Callable[[float], bool]
 
 
 @dataclass
-class _Clock:
-    """Frame times in seconds from the first frame, always moving forward."""
-
-    rate: float
-    origin: float | None = None
-    last: float | None = None
-
-    def time_of(self, frame: VideoFrame) -> float:
-        if frame.pts is not None:
-            raw = frame.time
-        else:  # no stamp (some AVI files): one frame period after the previous frame
-            raw = (self.origin or 0.0) + (self.last or 0.0) + 1.0 / self.rate
-        if self.origin is None:
-            self.origin = raw
-        t = raw - self.origin
-        if self.last is not None and t <= self.last:  # repeated or out-of-order stamps
-            t = self.last + 1e-3
-        self.last = t
-        return t
-
-
-@dataclass
 class DecodeStats:
     """What went wrong along the way without ending the decoding."""
 
@@ -293,6 +273,7 @@ def decode_frames(
     stats: DecodeStats | None = None,
     *,
     exact: bool = False,
+    window: DecodeWindow | None = None,
 ) -> Iterator[DecodedFrame]:
     """The decoded frames in display order with their times (seconds from the first frame).
 
@@ -305,24 +286,29 @@ def decode_frames(
     decoded and always looked at for scene cuts.
 
     Unless `exact`, the deblocking filter is skipped on all but key frames (`FAST_DECODING`).
+    With a `window`, only that part of the stream is decoded (see `DecodeWindow`).
     """
     stats = stats if stats is not None else DecodeStats()
     context = stream.codec_context
-    context.thread_count = decoder_threads(context.width * context.height)
     # the decoder itself refuses larger pictures, also when the header said nothing
     fast = {} if exact else FAST_DECODING
     context.options = {**context.options, **fast, "max_pixels": str(MAX_PIXELS)}
     sar = stream.sample_aspect_ratio
     time_base = stream.time_base
-    clock = _Clock(float(stream.guessed_rate or stream.average_rate or 30))
+    clock = window.clock if window else FrameClock.of(stream)
     thumbs, pictures = VideoReformatter(), VideoReformatter()
     skipping = False
     count = 0
     try:
+        if window and window.start is not None and time_base is not None:
+            container.seek(round(window.start / time_base), stream=stream, backward=True)
         packets = container.demux(stream)
         first = next(packets, None)
         # chosen before the first decode, which opens the decoder
-        context.thread_type = thread_type_for(context.name, context.extradata, _bytes_of(first))
+        kind = thread_type_for(context.name, context.extradata, _bytes_of(first))
+        context.thread_type = kind
+        one_thread = window is not None and kind != SLICE  # the halves share the cores
+        context.thread_count = 1 if one_thread else decoder_threads(context.width * context.height)
         for packet in itertools.chain([first] if first is not None else [], packets):
             skip = (
                 needs_every_frame is not None
@@ -335,6 +321,10 @@ def decode_frames(
                 context.skip_frame = "NONREF" if skip else "DEFAULT"
                 skipping = skip
             for frame in _decode_packet(stream, packet, stats):
+                if window and window.before_start(frame):
+                    continue
+                if window and window.at_stop(frame):
+                    return
                 count += 1
                 if count > MAX_DECODED_FRAMES:
                     raise VideoProblem(

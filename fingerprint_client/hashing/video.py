@@ -30,12 +30,19 @@ from fingerprint_client.hashing._video_decode import (
     DecodeStats,
     StreamInfo,
     VideoProblem,
-    decode_frames,
     open_video,
     pick_stream,
     stream_info,
 )
 from fingerprint_client.hashing._video_duration import header_duration
+from fingerprint_client.hashing._video_parts import (
+    Samples,
+    can_split,
+    feed_samples,
+    joined_frames,
+    sample_in_halves,
+    sample_whole,
+)
 from fingerprint_client.hashing._video_sampling import (
     THUMB_SIDE,
     FrameCollector,
@@ -43,7 +50,7 @@ from fingerprint_client.hashing._video_sampling import (
     SamplePlanner,
 )
 from fingerprint_client.hashing._video_sniff import ends_too_early, sniff_video
-from fingerprint_client.hashing.pdq import pdq_from_luma, pdq_from_rgb
+from fingerprint_client.hashing.pdq import pdq_from_rgb
 
 __all__ = [
     "FrameHash",
@@ -129,9 +136,12 @@ def _hash_video(
         info = stream_info(container, stream)
         width, height = info.width, info.height
         if "pdq" in options.algorithms or options.frames:
-            planner = SamplePlanner()
-            decoded = decode_frames(container, stream, planner.needs_every_frame, stats)
-            frames, (width, height) = sample_frames(decoded, planner, info, progress)
+            if can_split(info):
+                frames, (width, height) = sample_in_halves(
+                    f, container_name, (container, stream), info, stats, progress
+                )
+            else:
+                frames, (width, height) = sample_whole(container, stream, info, stats, progress)
     hashes = digests.result()
     if progress is not None:
         progress(1.0)
@@ -157,19 +167,13 @@ def sample_frames(
 ) -> tuple[list[FrameHash], tuple[int, int]]:
     """PDQ of the frames `planner` picks from `decoded`, near-repeats dropped, and the
     displayed size (of the first frame); `progress` gets the fraction of `info.duration`."""
-    collector = FrameCollector()
-    size = (info.width, info.height)
-    for number, frame in enumerate(decoded):
-        if number == 0:
-            size = frame.display_size
-        if planner.offer(frame.t, frame.thumb):
-            collector.add(frame.t, pdq_from_luma(frame.luma().astype(np.float32)))
-            if progress is not None and info.duration:
-                progress(min(1.0, frame.t / info.duration))
-        # let the decoder reuse this picture's memory while it decodes the next one (an 8K
-        # picture is 50 MB)
-        del frame
-    return collector.frames, size
+    samples = Samples()
+    report = None
+    if progress is not None and info.duration:
+        duration = info.duration
+        report = lambda t: progress(min(1.0, t / duration))  # noqa: E731
+    feed_samples(decoded, planner, samples, report)
+    return joined_frames(samples.hashes), samples.size or (info.width, info.height)
 
 
 def _warnings(frames: list[FrameHash] | None, stats: DecodeStats) -> list[str]:
