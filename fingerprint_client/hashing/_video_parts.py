@@ -5,8 +5,9 @@ most decoded frames refer to the one before (a P-frame chain): on 2 cores it dec
 frames we need about 1.15x faster than one thread. Two decoders, one from the start and one
 from a key frame near the middle, each with one thread, decode them about 1.8x faster (the
 interpreter lock is let go while FFmpeg decodes). So a long enough video whose stream is not
-already decoded slice by slice is split at the key frame nearest its middle
-(`split_point`), each half sampled by its own `SamplePlanner`, and the halves' samples joined.
+already decoded slice by slice is split at the key frame nearest its middle (`_split_point`,
+found by the second half's thread), each half sampled by its own `SamplePlanner`, and the
+halves' samples joined.
 
 The second half's sampling grid starts at the key frame, as if a scene began there - what a
 copy trimmed at that point gives - so its samples stay on a one-a-second grid; the split is
@@ -81,6 +82,19 @@ def feed_samples(
             return
 
 
+def sample_frames(
+    decoded: Iterator[DecodedFrame],
+    planner: SamplePlanner,
+    info: StreamInfo,
+    progress: ProgressCallback | None,
+) -> tuple[list[FrameHash], tuple[int, int]]:
+    """PDQ of the frames `planner` picks from `decoded`, near-repeats dropped, and the
+    displayed size (of the first frame); `progress` gets the fraction of `info.duration`."""
+    samples = Samples()
+    feed_samples(decoded, planner, samples, _reporter(progress, info.duration, lambda: 0.0))
+    return joined_frames(samples.hashes), samples.size or (info.width, info.height)
+
+
 def sample_whole(
     container: InputContainer,
     stream: VideoStream,
@@ -90,10 +104,8 @@ def sample_whole(
 ) -> tuple[list[FrameHash], tuple[int, int]]:
     """`pdq_frames` and displayed size of the video, decoded in one piece."""
     planner = SamplePlanner()
-    samples = Samples()
     decoded = decode_frames(container, stream, planner.needs_every_frame, stats)
-    feed_samples(decoded, planner, samples, _reporter(progress, info.duration, lambda: 0.0))
-    return joined_frames(samples.hashes), samples.size or (info.width, info.height)
+    return sample_frames(decoded, planner, info, progress)
 
 
 def can_split(info: StreamInfo) -> bool:

@@ -26,9 +26,7 @@ from fingerprint_client.hashing._result import FileResult, HashOptions
 from fingerprint_client.hashing._video_decode import (
     MAX_DURATION,
     TRUNCATED_MESSAGE,
-    DecodedFrame,
     DecodeStats,
-    StreamInfo,
     VideoProblem,
     open_video,
     pick_stream,
@@ -36,10 +34,7 @@ from fingerprint_client.hashing._video_decode import (
 )
 from fingerprint_client.hashing._video_duration import header_duration
 from fingerprint_client.hashing._video_parts import (
-    Samples,
     can_split,
-    feed_samples,
-    joined_frames,
     sample_in_halves,
     sample_whole,
 )
@@ -157,23 +152,6 @@ def _hash_video(
         pdq_frames=[dict(frame) for frame in frames] if frames is not None else None,
         warnings=_warnings(frames, stats),
     )
-
-
-def sample_frames(
-    decoded: Iterator[DecodedFrame],
-    planner: SamplePlanner,
-    info: StreamInfo,
-    progress: ProgressCallback | None,
-) -> tuple[list[FrameHash], tuple[int, int]]:
-    """PDQ of the frames `planner` picks from `decoded`, near-repeats dropped, and the
-    displayed size (of the first frame); `progress` gets the fraction of `info.duration`."""
-    samples = Samples()
-    report = None
-    if progress is not None and info.duration:
-        duration = info.duration
-        report = lambda t: progress(min(1.0, t / duration))  # noqa: E731
-    feed_samples(decoded, planner, samples, report)
-    return joined_frames(samples.hashes), samples.size or (info.width, info.height)
 
 
 def _warnings(frames: list[FrameHash] | None, stats: DecodeStats) -> list[str]:

@@ -16,9 +16,10 @@ from fingerprint_client.hashing._video_decode import (
     pick_stream,
     stream_info,
 )
+from fingerprint_client.hashing._video_parts import sample_frames
 from fingerprint_client.hashing._video_sampling import SamplePlanner
 from fingerprint_client.hashing.pdq import hamming, pdq_from_luma, pdq_from_rgb
-from fingerprint_client.hashing.video import hash_video, sample_frames
+from fingerprint_client.hashing.video import hash_video
 from tests.fixtures.videos import CUTS, VideoSet, encode, synthetic_frames
 
 MATCH_BITS = 31
