@@ -1,9 +1,12 @@
 """Exact file digests (MD5, SHA-256), streamed in 1 MiB chunks in one pass.
 
+Every reader here uses `os.preadv` into one reused buffer: it leaves the file's shared position
+alone (a decoder may be reading the same file) and allocates nothing per chunk.
+
 `DigestsAlongside` computes them in a thread while the caller decodes the same file (a video):
-it reads with `os.pread`, which leaves the file's shared position alone, and hashlib lets go
-of the interpreter lock while it hashes, so the digests cost the video no time on a second
-core.
+hashlib lets go of the interpreter lock while it hashes, so the digests cost the video no time
+on a second core. `KnownDigests` are digests computed earlier (by the batch's own process while
+its workers start, see `_ahead.py`), tied to the identity of the file they were computed from.
 """
 
 from __future__ import annotations
@@ -11,29 +14,70 @@ from __future__ import annotations
 import hashlib
 import os
 import threading
+from dataclasses import dataclass
 from types import TracebackType
 from typing import BinaryIO
 
 CHUNK_SIZE = 1 << 20
 DIGEST_ALGORITHMS = ("md5", "sha256")
 
+FileIdentity = tuple[int, int, int, int]
+"""(device, inode, size, modification time in ns): a file whose contents changed differs."""
+
+
+def identity_of(fd: int) -> FileIdentity:
+    """The identity of the open file `fd`."""
+    st = os.fstat(fd)
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+
+
+@dataclass(frozen=True)
+class KnownDigests:
+    """Digests computed earlier from the file with `identity`."""
+
+    identity: FileIdentity
+    digests: dict[str, str]
+
+    def for_file(self, f: BinaryIO) -> dict[str, str] | None:
+        """The digests if `f` is still the file they were computed from, else None."""
+        try:
+            return dict(self.digests) if identity_of(f.fileno()) == self.identity else None
+        except OSError:
+            return None
+
+
+def wanted(algorithms: tuple[str, ...]) -> tuple[str, ...]:
+    """The digest names among `algorithms`."""
+    return tuple(a for a in DIGEST_ALGORITHMS if a in algorithms)
+
 
 def file_digests(f: BinaryIO, algorithms: tuple[str, ...]) -> dict[str, str]:
     """Lowercase hex digests of the whole of `f` for the digest names in `algorithms`."""
-    hashers = _hashers(algorithms)
-    if not hashers:
-        return {}
-    f.seek(0)
+    hashers = new_hashers(algorithms)
+    if hashers:
+        digest_fd(f.fileno(), hashers)
+    return {a: h.hexdigest() for a, h in hashers.items()}
+
+
+def digest_fd(
+    fd: int, hashers: dict[str, hashlib._Hash], stop: threading.Event | None = None
+) -> bool:
+    """Feed the whole of file `fd` to `hashers`; False if `stop` was set before the end.
+
+    Raises the `OSError` of a failed read.
+    """
     buffer = bytearray(CHUNK_SIZE)
     view = memoryview(buffer)
-    while True:
-        n = f.readinto(view)  # type: ignore[attr-defined]
+    offset = 0
+    while stop is None or not stop.is_set():
+        n = os.preadv(fd, [buffer], offset)
         if not n:
-            break
+            return True
+        offset += n
+        chunk = view[:n]
         for h in hashers.values():
-            h.update(view[:n])
-    f.seek(0)
-    return {a: h.hexdigest() for a, h in hashers.items()}
+            h.update(chunk)
+    return False
 
 
 class DigestsAlongside:
@@ -46,7 +90,7 @@ class DigestsAlongside:
 
     def __init__(self, f: BinaryIO, algorithms: tuple[str, ...]) -> None:
         self._fd = f.fileno()
-        self._hashers = _hashers(algorithms)
+        self._hashers = new_hashers(algorithms)
         self._stop = threading.Event()
         self._error: OSError | None = None
         self._thread = threading.Thread(target=self._run, name="digests", daemon=True)
@@ -76,18 +120,12 @@ class DigestsAlongside:
         return {a: h.hexdigest() for a, h in self._hashers.items()}
 
     def _run(self) -> None:
-        offset = 0
         try:
-            while not self._stop.is_set():
-                chunk = os.pread(self._fd, CHUNK_SIZE, offset)
-                if not chunk:
-                    return
-                offset += len(chunk)
-                for h in self._hashers.values():
-                    h.update(chunk)
+            digest_fd(self._fd, self._hashers, self._stop)
         except OSError as exc:
             self._error = exc
 
 
-def _hashers(algorithms: tuple[str, ...]) -> dict[str, hashlib._Hash]:
-    return {a: hashlib.new(a, usedforsecurity=False) for a in DIGEST_ALGORITHMS if a in algorithms}
+def new_hashers(algorithms: tuple[str, ...]) -> dict[str, hashlib._Hash]:
+    """Fresh hashers for the digest names among `algorithms`."""
+    return {a: hashlib.new(a, usedforsecurity=False) for a in wanted(algorithms)}

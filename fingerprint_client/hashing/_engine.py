@@ -24,6 +24,7 @@ from multiprocessing.process import BaseProcess
 from pathlib import Path
 from types import TracebackType
 
+from fingerprint_client.hashing._ahead import DigestsAhead
 from fingerprint_client.hashing._errors import HashError, HashFailure
 from fingerprint_client.hashing._fileio import open_regular, read_head
 from fingerprint_client.hashing._process import TEST_HOOK_ENV, worker_main
@@ -138,8 +139,10 @@ class BatchHasher:
         self._limits: dict[int, float] = {}
         self._partial: dict[int, float] = {}  # fraction done of files still being hashed
         self._started = False
+        self._ahead = DigestsAhead(self._paths, options.algorithms)
         if self._paths:
             _start_forkserver()  # it loads the decoders while the caller gets ready
+            self._ahead.start()  # and this process's idle core digests the first files
 
     @property
     def total(self) -> int:
@@ -161,6 +164,7 @@ class BatchHasher:
     def cancel(self) -> None:
         """Stop the batch (thread-safe): iteration ends within a second, workers are killed."""
         self._cancel.set()
+        self._ahead.stop()
 
     def worker_pids(self) -> list[int]:
         """Process ids of the live workers (for diagnostics and tests)."""
@@ -217,6 +221,8 @@ class BatchHasher:
             worker = next((w for w in self._workers if not w.tasks), None)
             if worker is None and len(self._workers) < self._size:
                 worker = self._spawn()
+                if len(self._workers) == self._size:
+                    self._ahead.stop()  # every core has a worker now
             if worker is None:
                 worker = next((w for w in self._workers if len(w.tasks) < PREFETCH), None)
             if worker is None:
@@ -226,7 +232,7 @@ class BatchHasher:
                 worker.started = time.monotonic()
             worker.tasks.append(index)
             with contextlib.suppress(OSError):  # a dead worker is reported by _collect
-                worker.conn.send((index, self._paths[index]))
+                worker.conn.send((index, self._paths[index], self._ahead.take(index)))
 
     def _spawn(self) -> _Worker:
         ctx = _forkserver()
@@ -302,6 +308,7 @@ class BatchHasher:
         return FileResult.failure(index, self._paths[index], HashError.of(code))
 
     def _stop_workers(self) -> None:
+        self._ahead.stop(wait=True)
         workers, self._workers = self._workers, []
         for worker in workers:
             if not worker.tasks and not self._cancel.is_set():

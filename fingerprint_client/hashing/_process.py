@@ -1,8 +1,9 @@
 """The code that runs inside one batch worker process.
 
-A worker receives `(index, path)` tasks over its pipe, one at a time, and answers each with a
-`FileResult`; `None` asks it to finish. While a long file (a video) is being hashed it also sends
-`("progress", index, fraction)` now and then (at most every `PROGRESS_SECONDS`).
+A worker receives `(index, path, known digests or None)` tasks over its pipe, one at a time,
+and answers each with a `FileResult`; `None` asks it to finish. While a long file (a video) is
+being hashed it also sends `("progress", index, fraction)` now and then (at most every
+`PROGRESS_SECONDS`).
 
 It starts with core dumps off (`RLIMIT_CORE=0`: nothing of an image may land on disk), an
 address-space limit as the memory guard, SIGINT ignored (the parent decides when to stop) and
@@ -52,10 +53,10 @@ def worker_main(conn: Connection, options: HashOptions, test_hook: str | None) -
             return
         if task is None:
             return
-        index, path = task
+        index, path, known = task
         if hooks:
             _run_hook(hooks, path)
-        result: FileResult = hash_one(path, options, index, _progress_sender(conn, index))
+        result: FileResult = hash_one(path, options, index, _progress_sender(conn, index), known)
         try:
             conn.send(result)
         except (EOFError, OSError):

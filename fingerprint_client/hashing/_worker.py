@@ -13,7 +13,7 @@ from typing import Any, BinaryIO
 
 from PIL import Image
 
-from fingerprint_client.hashing._digests import file_digests
+from fingerprint_client.hashing._digests import KnownDigests, file_digests
 from fingerprint_client.hashing._errors import HashError, HashFailure
 from fingerprint_client.hashing._fileio import open_regular, read_head
 from fingerprint_client.hashing._imagehashes import image_hashes
@@ -37,13 +37,15 @@ def hash_one(
     options: HashOptions,
     index: int = 0,
     progress: Callable[[float], None] | None = None,
+    known: KnownDigests | None = None,
 ) -> FileResult:
     """Fingerprint the file at `path` in this process (no time limit: see `BatchHasher`).
-    `progress` hears the fraction done of a long file (a video), now and then."""
+    `progress` hears the fraction done of a long file (a video), now and then; `known` are
+    digests computed earlier, used if the file is still the one they came from."""
     try:
         with warnings.catch_warnings(record=True):  # identical results under `-W error`
             warnings.simplefilter("always")
-            return _hash_file(path, options, index, progress)
+            return _hash_file(path, options, index, progress, known)
     except HashFailure as failure:
         return FileResult.failure(index, path, failure.error)
     except MemoryError:
@@ -57,6 +59,7 @@ def _hash_file(
     options: HashOptions,
     index: int,
     progress: Callable[[float], None] | None = None,
+    known: KnownDigests | None = None,
 ) -> FileResult:
     f, _size = open_regular(path)
     with f:
@@ -67,8 +70,10 @@ def _hash_file(
             if container is None:
                 raise HashFailure("unsupported-format")
             f.close()
-            return _hash_video(path, options, index, progress)
-        digests = file_digests(f, options.algorithms)
+            return _hash_video(path, options, index, progress, known)
+        digests = known.for_file(f) if known is not None else None
+        if digests is None:
+            digests = file_digests(f, options.algorithms)
         loaded = load_image(f, formats)
         result = _hash_image(loaded, path, options, index)
         if loaded.animated and options.frames and not f.closed:
@@ -136,6 +141,7 @@ def _hash_video(
     options: HashOptions,
     index: int,
     progress: Callable[[float], None] | None = None,
+    known: KnownDigests | None = None,
 ) -> FileResult:
     try:
         from fingerprint_client.hashing import video
@@ -143,7 +149,7 @@ def _hash_video(
         hash_video = video.hash_video
     except (ImportError, AttributeError):
         raise HashFailure("unsupported-format") from None
-    result = hash_video(path, options, progress)
+    result = hash_video(path, options, progress, known=known)
     result.index = index
     return result
 

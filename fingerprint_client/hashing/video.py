@@ -19,7 +19,7 @@ from typing import BinaryIO, Final
 import numpy as np
 from PIL import Image
 
-from fingerprint_client.hashing._digests import DigestsAlongside
+from fingerprint_client.hashing._digests import DigestsAlongside, KnownDigests
 from fingerprint_client.hashing._errors import HashError, HashFailure
 from fingerprint_client.hashing._fileio import open_regular, read_head
 from fingerprint_client.hashing._result import FileResult, HashOptions
@@ -92,16 +92,18 @@ def hash_video(
     options: HashOptions,
     progress: ProgressCallback | None = None,
     index: int = 0,
+    known: KnownDigests | None = None,
 ) -> FileResult:
     """Fingerprint the video at `path`; a failure comes back as a `FileResult` with an error.
 
     `progress`, when given, is called with the fraction done (0..1) as frames are sampled
-    (about once per second of video).
+    (about once per second of video). `known` are digests computed earlier, used if the file
+    is still the one they came from.
     """
     try:
         f, size = open_regular(path)
         with f:
-            return _hash_video(f, size, path, options, progress, index)
+            return _hash_video(f, size, path, options, progress, index, known)
     except VideoProblem as problem:
         return FileResult.failure(index, path, HashError(problem.code, problem.message))
     except HashFailure as failure:
@@ -115,6 +117,7 @@ def _hash_video(
     options: HashOptions,
     progress: ProgressCallback | None,
     index: int,
+    known: KnownDigests | None = None,
 ) -> FileResult:
     container_name = sniff_video(read_head(f, 64))
     if container_name is None:
@@ -123,8 +126,9 @@ def _hash_video(
         raise VideoProblem("truncated", TRUNCATED_MESSAGE)
     frames: list[FrameHash] | None = None
     stats = DecodeStats()
+    hashes = known.for_file(f) if known is not None else None
     with (
-        DigestsAlongside(f, options.algorithms) as digests,
+        DigestsAlongside(f, options.algorithms if hashes is None else ()) as digests,
         open_video(f, container_name) as container,
     ):
         stream = pick_stream(container)
@@ -137,7 +141,8 @@ def _hash_video(
                 )
             else:
                 frames, (width, height) = sample_whole(container, stream, info, stats, progress)
-    hashes = digests.result()
+    if hashes is None:
+        hashes = digests.result()
     if progress is not None:
         progress(1.0)
     return FileResult(
