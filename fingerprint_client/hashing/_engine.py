@@ -23,13 +23,16 @@ from multiprocessing.context import ForkServerContext, ForkServerProcess, set_sp
 from multiprocessing.process import BaseProcess
 from pathlib import Path
 from types import TracebackType
+from typing import TYPE_CHECKING
 
-from fingerprint_client.hashing._ahead import DigestsAhead
 from fingerprint_client.hashing._errors import HashError, HashFailure
 from fingerprint_client.hashing._fileio import open_regular, read_head
 from fingerprint_client.hashing._process import TEST_HOOK_ENV, worker_main
 from fingerprint_client.hashing._result import FileResult, HashOptions, Progress
 from fingerprint_client.hashing._sniff import SNIFF_BYTES, sniff_image, sniff_video_container
+
+if TYPE_CHECKING:
+    from fingerprint_client.hashing._ahead import DigestsAhead
 
 POLL_SECONDS = 0.1
 """Longest wait between checks for cancellation and time limits."""
@@ -139,10 +142,9 @@ class BatchHasher:
         self._limits: dict[int, float] = {}
         self._partial: dict[int, float] = {}  # fraction done of files still being hashed
         self._started = False
-        self._ahead = DigestsAhead(self._paths, options.algorithms)
         if self._paths:
-            _start_forkserver()  # it loads the decoders while the caller gets ready
-            self._ahead.start()  # and this process's idle core digests the first files
+            _start_forkserver()  # it loads the decoders while the caller gets ready ...
+        self._ahead = _digests_ahead(self._paths, options)  # ... and an idle core digests
 
     @property
     def total(self) -> int:
@@ -330,6 +332,19 @@ def _kill(worker: _Worker) -> None:
     worker.process.join(timeout=1.0)
     with contextlib.suppress(OSError):
         worker.conn.close()
+
+
+def _digests_ahead(paths: list[Path], options: HashOptions) -> DigestsAhead:
+    """The started thread that digests the first files while the workers start.
+
+    Imported here, after the fork server was asked to start, so that hashlib is loaded while
+    the fork server starts, not before.
+    """
+    from fingerprint_client.hashing._ahead import DigestsAhead
+
+    ahead = DigestsAhead(paths, options.algorithms)
+    ahead.start()
+    return ahead
 
 
 def _time_limit_for(path: Path, base: float) -> float:
