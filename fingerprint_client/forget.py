@@ -21,7 +21,7 @@ from fingerprint_client.keystore import Keystore, KeystoreError
 from fingerprint_client.logs import LOG_NAME, close_logging
 from fingerprint_client.paths import AppDirs
 from fingerprint_client.store import Store, StoreError
-from fingerprint_client.store_schema import DB_NAME
+from fingerprint_client.store_schema import DB_NAME, db_files
 
 MOCK_STATE = "mock-service.sqlite3"
 
@@ -61,11 +61,9 @@ class ForgetReport:
 
 def _unlink_family(path: Path) -> bool:
     removed = False
-    for suffix in ("", "-wal", "-shm", "-journal"):
-        p = path.with_name(path.name + suffix)
-        if p.exists():
-            p.unlink()
-            removed = True
+    for p in db_files(path):
+        p.unlink()
+        removed = True
     return removed
 
 

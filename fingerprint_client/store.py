@@ -53,7 +53,7 @@ from fingerprint_client.store_models import (
     frames_to_text,
 )
 from fingerprint_client.store_outbox import OutboxStore
-from fingerprint_client.store_schema import DB_NAME, StoreError, connect
+from fingerprint_client.store_schema import DB_NAME, StoreError, connect, db_files
 
 log = logging.getLogger(__name__)
 
@@ -297,10 +297,7 @@ class Store(OutboxStore):
             with suppress(sqlite3.Error):
                 self._conn.execute("VACUUM")
             self.close()
-        removed = []
-        for suffix in ("", "-wal", "-shm", "-journal"):
-            p = self.path.with_name(self.path.name + suffix)
-            if p.exists():
-                p.unlink()
-                removed.append(p)
+        removed = db_files(self.path)
+        for p in removed:
+            p.unlink()
         return removed

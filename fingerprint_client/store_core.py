@@ -18,7 +18,7 @@ from cryptography.fernet import Fernet, InvalidToken
 
 from fingerprint_client.keystore import Keystore, KeystoreError, normalize_crockford
 from fingerprint_client.store_models import CaseRecord, EventRecord, HashRecord, frames_from_text
-from fingerprint_client.store_schema import StoreError
+from fingerprint_client.store_schema import KEYRING_LOCK_SUFFIX, StoreError
 
 
 def now() -> str:
@@ -58,7 +58,8 @@ class StoreCore:
         self.path = path
         row = conn.execute("SELECT value FROM meta WHERE key = 'install_id'").fetchone()
         self.install_id: str = row[0]
-        self.keystore = keystore.scoped(self.install_id)
+        lock_path = path.with_name(path.name + KEYRING_LOCK_SUFFIX)
+        self.keystore = keystore.scoped(self.install_id, index_lock_path=lock_path)
         self._fernet: Fernet | None = None
 
     def close(self) -> None:

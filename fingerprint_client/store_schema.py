@@ -151,13 +151,23 @@ def _touch_private(path: Path) -> None:
     path.chmod(0o600)
 
 
+KEYRING_LOCK_SUFFIX = "-keyring-lock"
+"""The database's companion that serialises keyring index changes (`keystore/_index_lock.py`)."""
+DB_FILE_SUFFIXES = ("", "-wal", "-shm", "-journal", KEYRING_LOCK_SUFFIX)
+"""The database file and its companions: kept 0600, deleted together."""
+
+
+def db_files(db_path: Path) -> list[Path]:
+    """The database file and those of its companions that exist."""
+    paths = (db_path.with_name(db_path.name + suffix) for suffix in DB_FILE_SUFFIXES)
+    return [p for p in paths if p.exists()]
+
+
 def tighten_files(db_path: Path) -> None:
     """Make the database and its -wal/-shm companions 0600 (they inherit the database's mode
     when SQLite creates them; this also repairs files created by something else)."""
-    for suffix in ("", "-wal", "-shm", "-journal"):
-        p = db_path.with_name(db_path.name + suffix)
-        if p.exists():
-            p.chmod(0o600)
+    for p in db_files(db_path):
+        p.chmod(0o600)
 
 
 def connect(db_path: Path) -> sqlite3.Connection:

@@ -1,43 +1,40 @@
-"""Secrets in the OS keyring: case PINs, profile API keys and the label key.
-
-Every secret lives under the keyring service name `fingerprint-client`. Entry names ("usernames")
-are scoped by a random *namespace* (the store's install id), so two data dirs never share or
-delete each other's secrets:
-
-    <namespace>:pin:<local id>       the PIN of one case (e.g. `C-7KQ2M9`)
-    <namespace>:api-key:<profile>    the API key of one endpoint profile
-    <namespace>:label-key            the Fernet key that encrypts case labels in the database
-    <namespace>:index                JSON list of this namespace's entries (for `forget --all`)
-
-`Keystore` wraps a `keyring` backend. `is_secure` is false for the backends that do not protect
-a secret (fail, null, plaintext files, a chainer with nothing to chain); DESIGN.md says what each
-command then does. Every keyring failure becomes a `KeystoreError` with a stable `code` and a kind
-message, never a traceback. `InMemoryKeyring` keeps secrets in memory only (the demo and tests).
-
-Thread-safety: a `Keystore` serialises its own calls with a lock; it may be shared by threads.
-"""
+"""The `Keystore`: this application's secrets in one keyring backend, scoped per data dir."""
 
 from __future__ import annotations
 
 import json
 import logging
-import secrets
 import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
+from pathlib import Path
 from typing import NoReturn, TypeVar
 
 import keyring
 import keyring.backend
 import keyring.errors
-from keyring.backends import chainer, fail, null
-from keyring.compat import properties
+from keyring.backends import fail
 
-log = logging.getLogger(__name__)
+from fingerprint_client.keystore._backends import (
+    InMemoryKeyring,
+    backend_is_available,
+    backend_is_secure,
+    backend_name,
+    overriding_backend,
+)
+from fingerprint_client.keystore._index_lock import index_lock
+
+log = logging.getLogger("fingerprint_client.keystore")
 
 SERVICE_NAME = "fingerprint-client"
 LABEL_KEY_NAME = "label-key"
+INIT_RETRY_DELAYS = (0.2, 0.5)
+_T = TypeVar("_T")
+_UNAVAILABLE = (
+    "The system keyring is not available, so secrets (PINs, API keys) cannot be kept safely "
+    "on this device."
+)
 
 
 def pin_name(local_id: str) -> str:
@@ -50,19 +47,6 @@ def api_key_name(profile: str) -> str:
     return f"api-key:{profile}"
 
 
-CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
-PIN_BITS = 60
-INIT_RETRY_DELAYS = (0.2, 0.5)
-_T = TypeVar("_T")
-_LOOKALIKES = str.maketrans("OIL", "011")
-
-_INSECURE_CLASS_NAMES = {
-    "keyrings.alt.file.PlaintextKeyring",
-    "keyrings.alt.file.EncryptedKeyring",
-    "keyrings.alt.file.Keyring",
-}
-
-
 class KeystoreError(Exception):
     """A keyring operation failed. `code` is stable; `message` is safe to show a person."""
 
@@ -72,104 +56,6 @@ class KeystoreError(Exception):
         self.message = message
 
 
-def generate_pin() -> str:
-    """A new case PIN: 60 random bits as 12 Crockford base32 characters in groups of four,
-    e.g. `7KQ2-M9XD-4TA0`."""
-    n = secrets.randbits(PIN_BITS)
-    chars = "".join(CROCKFORD[(n >> (5 * i)) & 31] for i in reversed(range(12)))
-    return "-".join(chars[i : i + 4] for i in range(0, 12, 4))
-
-
-def normalize_crockford(text: str) -> str:
-    """Upper-case a human-typed Crockford string and map the look-alikes (O→0, I/L→1, U kept)."""
-    return text.strip().upper().translate(_LOOKALIKES)
-
-
-class InMemoryKeyring(keyring.backend.KeyringBackend):
-    """A keyring that keeps secrets in this process only (demo mode and tests).
-
-    It is never chosen automatically: its `priority` raises, so keyring's detection skips it.
-    """
-
-    def __init__(self) -> None:
-        super().__init__()  # type: ignore[no-untyped-call]
-        self._data: dict[tuple[str, str], str] = {}
-        self._lock = threading.Lock()
-
-    viable = False  # keyring's detection never picks it
-
-    @properties.classproperty
-    def priority(cls) -> float:
-        """Low priority; irrelevant because the backend is not `viable` for detection."""
-        return 0.1
-
-    def __str__(self) -> str:
-        return "fingerprint_client.keystore.InMemoryKeyring (in memory)"
-
-    def get_password(self, service: str, username: str) -> str | None:
-        """The stored secret or None."""
-        with self._lock:
-            return self._data.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        """Store a secret in memory."""
-        with self._lock:
-            self._data[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        """Remove a secret; a missing one raises PasswordDeleteError like real backends."""
-        with self._lock:
-            if self._data.pop((service, username), None) is None:
-                raise keyring.errors.PasswordDeleteError("not found")
-
-    def entries(self) -> list[tuple[str, str]]:
-        """(service, username) of every stored secret (tests use this to prove deletion)."""
-        with self._lock:
-            return sorted(self._data)
-
-
-def backend_is_secure(backend: keyring.backend.KeyringBackend) -> bool:
-    """False for backends that do not protect a secret: fail, null, plaintext files, and a chainer
-    whose chain holds no secure backend."""
-    if backend_name(backend) in _INSECURE_CLASS_NAMES:
-        return False
-    if isinstance(backend, InMemoryKeyring):
-        return True
-    if isinstance(backend, fail.Keyring | null.Keyring):
-        return False
-    if isinstance(backend, chainer.ChainerBackend):
-        try:
-            chained = list(backend.backends)
-        except Exception:
-            return False
-        return any(backend_is_secure(b) for b in chained)
-    return True
-
-
-def backend_is_available(backend: keyring.backend.KeyringBackend) -> bool:
-    """False for backends that store nothing: fail, null, and a chainer with nothing to chain."""
-    if isinstance(backend, fail.Keyring | null.Keyring):
-        return False
-    if isinstance(backend, chainer.ChainerBackend):
-        try:
-            return any(backend_is_available(b) for b in backend.backends)
-        except Exception:
-            return False
-    return True
-
-
-def backend_name(backend: keyring.backend.KeyringBackend) -> str:
-    """The qualified class name of a backend, e.g. `keyring.backends.SecretService.Keyring`."""
-    cls = type(backend)
-    return f"{cls.__module__}.{cls.__name__}"
-
-
-_UNAVAILABLE = (
-    "The system keyring is not available, so secrets (PINs, API keys) cannot be kept safely "
-    "on this device."
-)
-
-
 class Keystore:
     """This application's secrets in one keyring backend, scoped by `namespace`.
 
@@ -177,10 +63,16 @@ class Keystore:
     install id). All methods raise `KeystoreError` on failure; getters return None when absent.
     """
 
-    def __init__(self, backend: keyring.backend.KeyringBackend, namespace: str = "") -> None:
+    def __init__(
+        self,
+        backend: keyring.backend.KeyringBackend,
+        namespace: str = "",
+        index_lock_path: Path | None = None,
+    ) -> None:
         self.backend = backend
         self.namespace = namespace
         self._lock = threading.RLock()
+        self._index_lock_path = index_lock_path
 
     @property
     def is_secure(self) -> bool:
@@ -198,9 +90,10 @@ class Keystore:
         """Class name of the backend in use."""
         return backend_name(self.backend)
 
-    def scoped(self, namespace: str) -> Keystore:
-        """The same backend seen through another namespace (one data dir)."""
-        ks = Keystore(self.backend, namespace)
+    def scoped(self, namespace: str, index_lock_path: Path | None = None) -> Keystore:
+        """The same backend seen through another namespace (one data dir); changes to its
+        index hold the file lock at `index_lock_path` (see `_index_lock.py`)."""
+        ks = Keystore(self.backend, namespace, index_lock_path)
         ks._lock = self._lock
         return ks
 
@@ -221,9 +114,9 @@ class Keystore:
         return op(*args)
 
     @contextmanager
-    def _guard(self, what: str) -> Iterator[None]:
+    def _guard(self, what: str, changes_index: bool = False) -> Iterator[None]:
         try:
-            with self._lock:
+            with self._lock, index_lock(self._index_lock_path if changes_index else None):
                 yield
         except KeystoreError:
             raise
@@ -251,7 +144,7 @@ class Keystore:
 
     def set(self, name: str, secret: str) -> None:
         """Store `secret` as `name` and record the name in this namespace's index."""
-        with self._guard("store a secret"):
+        with self._guard("store a secret", changes_index=True):
             self._retry(self.backend.set_password, SERVICE_NAME, self._key(name), secret)
             names = self._read_index()
             if name not in names:
@@ -260,7 +153,7 @@ class Keystore:
 
     def delete(self, name: str) -> bool:
         """Delete `name`; True if it existed."""
-        with self._guard("delete a secret"):
+        with self._guard("delete a secret", changes_index=True):
             existed = (
                 self._retry(self.backend.get_password, SERVICE_NAME, self._key(name)) is not None
             )
@@ -306,7 +199,7 @@ class Keystore:
         """Delete every entry of this namespace (index plus `extra_names`) and the index itself.
         Returns how many secrets were deleted."""
         count = 0
-        with self._guard("delete secrets"):
+        with self._guard("delete secrets", changes_index=True):
             names = set(self._read_index()) | set(extra_names or [])
             for name in sorted(names):
                 key = self._key(name)
@@ -367,24 +260,6 @@ class Keystore:
         return key
 
 
-_override_lock = threading.Lock()
-_override: keyring.backend.KeyringBackend | None = None
-
-
-@contextmanager
-def use_backend(backend: keyring.backend.KeyringBackend) -> Iterator[None]:
-    """Make `open_keystore()` use `backend` inside the block (tests; the real keyring is never
-    touched)."""
-    global _override
-    with _override_lock:
-        previous, _override = _override, backend
-    try:
-        yield
-    finally:
-        with _override_lock:
-            _override = previous
-
-
 def open_keystore(demo: bool = False) -> Keystore:
     """The keystore for this run: in demo mode a fresh in-memory keyring; otherwise the backend
     set by `use_backend`, else keyring's choice (the environment, keyringrc, or the best viable
@@ -392,8 +267,9 @@ def open_keystore(demo: bool = False) -> Keystore:
     the fail backend, which `is_secure` reports as insecure."""
     if demo:
         return Keystore(InMemoryKeyring())
-    if _override is not None:
-        return Keystore(_override)
+    override = overriding_backend()
+    if override is not None:
+        return Keystore(override)
     try:
         backend = keyring.get_keyring()
     except Exception:

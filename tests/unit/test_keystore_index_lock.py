@@ -1,0 +1,71 @@
+"""Two programs changing one namespace's keyring index at once lose neither change."""
+
+from __future__ import annotations
+
+import stat
+import threading
+from contextlib import suppress
+from pathlib import Path
+
+from fingerprint_client.keystore import InMemoryKeyring, Keystore
+from fingerprint_client.store import Store
+
+RENDEZVOUS_SECONDS = 0.5
+"""How long a reader of the index waits for a second reader (who, locked out, never comes)."""
+
+
+class BothReadTheIndex(InMemoryKeyring):
+    """Holds each reader of an index until a second one has read it too (or it times out).
+
+    Two unguarded read-modify-write cycles then interleave for certain: both read the same
+    index, both write back their own edit, and the first edit is lost.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rendezvous = threading.Barrier(2, timeout=RENDEZVOUS_SECONDS)
+
+    def get_password(self, service: str, username: str) -> str | None:
+        value = super().get_password(service, username)
+        if username.endswith(":index"):
+            with suppress(threading.BrokenBarrierError):
+                self.rendezvous.wait()
+        return value
+
+
+def _two_programs_store_a_secret_each(lock: Path | None) -> list[str]:
+    backend = BothReadTheIndex()
+    # two Keystores that share nothing but the backend and the lock file: two programs
+    programs = [Keystore(backend, "ns", lock), Keystore(backend, "ns", lock)]
+    threads = [
+        threading.Thread(target=ks.set_pin, args=(f"C-{n}", "PIN")) for n, ks in enumerate(programs)
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(10)
+    return programs[0].entry_names()
+
+
+def test_without_the_lock_one_change_would_be_lost() -> None:
+    assert len(_two_programs_store_a_secret_each(None)) == 1  # what the lock prevents
+
+
+def test_with_the_lock_both_changes_are_kept(tmp_path: Path) -> None:
+    names = _two_programs_store_a_secret_each(tmp_path / "store.db-keyring-lock")
+    assert names == ["pin:C-0", "pin:C-1"]
+
+
+def test_the_store_keeps_its_lock_beside_the_database_and_wipes_it(tmp_path: Path) -> None:
+    store = Store.open(tmp_path / "store.db", Keystore(InMemoryKeyring()))
+    store.keystore.set_pin("C-1", "PIN")
+    lock = tmp_path / "store.db-keyring-lock"
+    assert stat.S_IMODE(lock.stat().st_mode) == 0o600 and lock.stat().st_size == 0
+    assert lock in store.wipe()
+    assert not lock.exists()
+
+
+def test_a_lock_that_cannot_be_made_leaves_the_change_unguarded(tmp_path: Path) -> None:
+    ks = Keystore(InMemoryKeyring(), "ns", tmp_path / "missing-folder" / "lock")
+    ks.set_pin("C-1", "PIN")
+    assert ks.entry_names() == ["pin:C-1"]
