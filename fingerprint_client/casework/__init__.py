@@ -25,7 +25,13 @@ from fingerprint_client.casework.deliver import (
     refresh,
 )
 from fingerprint_client.casework.errors import CaseworkError
-from fingerprint_client.casework.from_files import HashedFiles, hash_files_for
+from fingerprint_client.casework.from_files import (
+    HashedFiles,
+    InputHashing,
+    InputOutcome,
+    choose_options,
+    hash_files_for,
+)
 from fingerprint_client.casework.hashes_file import read_hashes_file
 from fingerprint_client.casework.prepare import (
     FailedItem,
@@ -59,6 +65,8 @@ __all__ = [
     "DeliveryReport",
     "FailedItem",
     "HashedFiles",
+    "InputHashing",
+    "InputOutcome",
     "PreparedCase",
     "PreparedRequest",
     "Progress",
@@ -68,6 +76,7 @@ __all__ = [
     "SubmitPlan",
     "SyncReport",
     "WithdrawOutcome",
+    "choose_options",
     "commit_addition",
     "commit_submission",
     "deliver",

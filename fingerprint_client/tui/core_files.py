@@ -10,15 +10,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from fingerprint_client.hashing import (
-    DEFAULT_ALGORITHMS,
-    SUPPORTED_ALGORITHMS,
-    BatchHasher,
-    FileResult,
-    HashOptions,
-    Progress,
-    collect_inputs,
-)
+from fingerprint_client import casework
+from fingerprint_client.hashing import HashOptions
 from fingerprint_client.tui.backend import BackendError, FileOutcome, HashProgress, ItemCallback
 
 
@@ -41,10 +34,7 @@ def outcome_of(index: int, name: str, entry: dict[str, Any], path: str | None) -
 
 def hash_options(algorithms: Sequence[str]) -> HashOptions:
     """The chosen algorithms (PDQ always, for the quality), video frames included."""
-    wanted = tuple(a for a in algorithms if a in SUPPORTED_ALGORITHMS)
-    if "pdq" not in wanted:
-        wanted = ("pdq", *wanted)
-    return HashOptions(algorithms=wanted or DEFAULT_ALGORITHMS, frames=True)
+    return casework.choose_options(algorithms)
 
 
 def stream_hashes(
@@ -56,37 +46,14 @@ def stream_hashes(
 ) -> None:
     """Hash files and folders (walked recursively); progress and outcomes stream in input
     order. Setting `cancel` stops the batch within a fraction of a second."""
-    inputs = collect_inputs(list(paths), recursive=True)
-    index = 0
-    for problem in inputs.problems:
-        on_item(outcome_of(index, problem.path.name, problem.to_json(), None))
-        index += 1
-    if not inputs.files:
-        on_item(HashProgress(0, 0))
-        return
-    on_item(HashProgress(0, len(inputs.files)))
-    batch = BatchHasher(inputs.files, options, workers)
-    finished = threading.Event()
-
-    def watch() -> None:
-        while not finished.is_set():
-            if cancel.wait(0.1):
-                batch.cancel()
-                return
-
-    threading.Thread(target=watch, name="fc-hash-cancel", daemon=True).start()
-    try:
-        with batch:
-            for event in batch:
-                if cancel.is_set():
-                    break
-                if isinstance(event, Progress):
-                    on_item(HashProgress(event.done, event.total))
-                elif isinstance(event, FileResult):
-                    name, entry = event.path.name, event.to_json()
-                    on_item(outcome_of(index + event.index, name, entry, str(event.path)))
-    finally:
-        finished.set()
+    for event in casework.InputHashing(paths, options, workers=workers, cancel=cancel):
+        if isinstance(event, casework.InputOutcome):
+            result = event.result
+            on_item(
+                outcome_of(event.position, result.path.name, result.to_json(), str(result.path))
+            )
+        else:
+            on_item(HashProgress(event.done, event.total))
 
 
 def write_receipt(receipt: dict[str, Any], text: str, directory: Path, name: str) -> Path:
