@@ -34,6 +34,8 @@ from fingerprint_client.hashing._sniff import SNIFF_BYTES, sniff_image, sniff_vi
 
 AHEAD_SECONDS = 2.0
 """The longest the thread runs, whatever happens."""
+STOP_WAIT_SECONDS = 1.0
+"""The longest `stop(wait=True)` waits for the thread."""
 
 
 class DigestsAhead:
@@ -56,11 +58,13 @@ class DigestsAhead:
             self._thread.start()
 
     def stop(self, wait: bool = False) -> None:
-        """Stop at the next chunk (the file being read then is dropped); `wait` joins."""
+        """Stop at the next chunk (the file being read then is dropped); `wait` waits for the
+        thread, at most `STOP_WAIT_SECONDS` (a read stuck on a dead network share must not hold
+        up the batch: the thread is a daemon)."""
         self._stop.set()
         self._deadline.cancel()
         if wait and self._thread.is_alive():
-            self._thread.join()
+            self._thread.join(STOP_WAIT_SECONDS)
 
     def take(self, index: int) -> KnownDigests | None:
         """The digests of file `index`, if they are ready (each is handed out once)."""

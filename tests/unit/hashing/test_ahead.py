@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import threading
 from pathlib import Path
 
 import pytest
@@ -172,3 +173,25 @@ def test_batch_results_match_in_process_hashing(
         results = [e for e in batch if isinstance(e, FileResult)]
     for index, result in enumerate(results):
         assert result.to_json() == hash_one(paths[index], options, index).to_json()
+
+
+def test_a_read_that_never_returns_holds_up_stopping_one_second_at_most(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (path,) = _pictures(tmp_path, 1)
+    reading, release = threading.Event(), threading.Event()
+
+    def stuck(*_args: object) -> bool:  # a read from a network share that went away
+        reading.set()
+        release.wait(TIMEOUT)
+        return True
+
+    monkeypatch.setattr(_ahead, "digest_fd", stuck)
+    monkeypatch.setattr(_ahead, "STOP_WAIT_SECONDS", 0.2)
+    ahead = DigestsAhead([path], ("md5",))
+    ahead.start()
+    assert reading.wait(TIMEOUT)
+    ahead.stop(wait=True)  # returns although the thread is still stuck
+    assert ahead._thread.is_alive()
+    release.set()
+    _finish(ahead)
