@@ -6,8 +6,8 @@ Policy (documented in docs/hashing.md):
 * JPEG (and MPO) decode with DCT scaling to the smallest size keeping both sides >= 512 px,
   colour JPEGs straight to their luminance channel (every fingerprint here uses luminance).
 * Other formats decode in full, so their estimated decoding memory (`decode_cost`) is limited
-  to `DECODE_BUDGET_BYTES` (`too-large`): about 76 MP for RGB PNG/TIFF/BMP/WebP, 54 MP for
-  HEIC, 42 MP for AVIF.
+  to `DECODE_BUDGET_BYTES` (`too-large`): about 80 MP for RGB PNG/TIFF/BMP/WebP, 57 MP for
+  HEIC, 44 MP for AVIF (million pixels).
 * Declared sizes beyond `BOMB_PIXELS` (Pillow's own bomb limit; higher for JPEG, which
   decodes reduced) are refused as `decompression-bomb` before anything is decoded.
 * A file that ends too early is refused as `truncated` (no partial hash is ever made).
