@@ -58,8 +58,8 @@ def test_big_pictures_hash_under_500_mb(big_images: dict[str, Path], name: str) 
 
 @pytest.mark.slow
 @pytest.mark.timeout(180)
-@pytest.mark.parametrize("fmt", ["HEIF", "AVIF"])
-def test_heic_and_avif_at_their_size_limit_hash_under_500_mb(
+@pytest.mark.parametrize("fmt", ["PNG", "HEIF", "AVIF"])
+def test_pictures_at_their_size_limit_hash_under_500_mb(
     pictures_at_their_limit: dict[str, Path], fmt: str
 ) -> None:
     result, peak = _peak(pictures_at_their_limit[fmt], "pdq,md5,sha256,phash,dhash,whash")
