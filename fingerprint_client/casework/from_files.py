@@ -21,6 +21,7 @@ from fingerprint_client.hashing import (
     FileResult,
     HashOptions,
     collect_inputs,
+    start_workers_early,
 )
 from fingerprint_client.hashing import Progress as HashProgress
 from fingerprint_client.service.models import Capabilities
@@ -97,6 +98,7 @@ class InputHashing:
         workers: int | None = None,
         cancel: threading.Event | None = None,
     ) -> None:
+        start_workers_early()  # they get ready while the folders are walked
         self._inputs = collect_inputs(list(paths), recursive=True)
         self._options = options
         self._workers = workers

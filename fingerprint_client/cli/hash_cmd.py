@@ -31,6 +31,7 @@ from fingerprint_client.hashing import (
     InputSet,
     Progress,
     collect_inputs,
+    start_workers_early,
 )
 
 
@@ -86,6 +87,7 @@ def hash_command(
     also those in sub-folders).
     """
     options = HashOptions(algorithms=algorithms, variants=variants, frames=frames)
+    start_workers_early()  # they get ready while the folders are walked
     inputs = collect_inputs(list(paths), recursive)
     err = Console(stderr=True, highlight=False)
     show_progress = sys.stderr.isatty() and bool(inputs.files)

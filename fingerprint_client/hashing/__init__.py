@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from fingerprint_client.hashing._engine import BatchHasher
+from fingerprint_client.hashing._engine import BatchHasher, start_workers_early
 from fingerprint_client.hashing._errors import ERROR_CODES, HashError
 from fingerprint_client.hashing._inputs import InputSet, collect_inputs
 from fingerprint_client.hashing._result import (
@@ -58,4 +58,5 @@ __all__ = [
     "Progress",
     "collect_inputs",
     "hash_one",
+    "start_workers_early",
 ]

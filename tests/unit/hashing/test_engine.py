@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -216,3 +218,25 @@ def test_a_worker_killed_from_outside_mid_file(
     assert results[0].error is not None and results[0].error.code == "decoder-crashed"
     assert [r.index for r in results] == list(range(len(paths)))
     assert all(r.ok for r in results if r.path.name.startswith("img"))
+
+
+EARLY = """
+import os
+from multiprocessing import forkserver
+from fingerprint_client.hashing import start_workers_early
+
+if __name__ == "__main__":
+    start_workers_early()
+    first = forkserver._forkserver._forkserver_pid
+    start_workers_early()
+    again = forkserver._forkserver._forkserver_pid
+    os.kill(first, 0)  # alive, or this raises
+    print(first == again, os.waitpid(first, os.WNOHANG) == (0, 0))
+"""
+
+
+def test_workers_can_be_started_before_a_batch_once() -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", EARLY], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert done.stdout.split() == ["True", "True"]  # one fork server, a child of this program
