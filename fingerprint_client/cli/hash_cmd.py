@@ -12,13 +12,11 @@ import sys
 from collections.abc import Iterator
 from contextlib import ExitStack
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from rich import box
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeRemainingColumn
-from rich.progress import Progress as ProgressBar
 from rich.table import Table
 from rich.text import Text
 
@@ -33,6 +31,9 @@ from fingerprint_client.hashing import (
     collect_inputs,
     start_workers_early,
 )
+
+if TYPE_CHECKING:
+    from rich.progress import Progress as ProgressBar
 
 
 def _parse_algorithms(
@@ -120,6 +121,9 @@ def _results(
         bar: ProgressBar | None = None
         task = None
         if show_progress:
+            from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeRemainingColumn
+            from rich.progress import Progress as ProgressBar  # only on a terminal
+
             bar = stack.enter_context(
                 ProgressBar(
                     TextColumn("Fingerprinting"),

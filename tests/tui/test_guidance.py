@@ -40,3 +40,15 @@ def test_demo_command_is_listed() -> None:
 
     result = CliRunner().invoke(cli, ["--help"])
     assert result.exit_code == 0 and "demo" in result.output
+
+
+def test_version_is_shown_on_request() -> None:
+    from click.testing import CliRunner
+
+    from fingerprint_client import __version__
+    from fingerprint_client.cli import cli
+
+    result = CliRunner().invoke(cli, ["--version"])
+    assert result.exit_code == 0
+    assert result.output == f"fingerprint-client, version {__version__}\n"
+    assert __version__ != "0.0.0"

@@ -36,7 +36,8 @@ def test_core_module_does_not_import_textual(module: str) -> None:
 
 def test_hash_command_loads_only_what_it_needs() -> None:
     """`fingerprint-client hash` stays fast and small: commands load lazily, so it never imports
-    Textual, the store, the service client or the mock service."""
+    Textual, the store, the service client or the mock service; the version (importlib.metadata)
+    and the progress bar (off a terminal) only when needed."""
     code = (
         "import sys\n"
         "from fingerprint_client.cli import cli\n"
@@ -45,7 +46,8 @@ def test_hash_command_loads_only_what_it_needs() -> None:
         "except SystemExit:\n"
         "    pass\n"
         "heavy = ('textual', 'fingerprint_client.store', 'fingerprint_client.service',\n"
-        "         'fingerprint_client.mock_server', 'requests', 'fastapi')\n"
+        "         'fingerprint_client.mock_server', 'requests', 'fastapi',\n"
+        "         'importlib.metadata', 'rich.progress')\n"
         "print(sorted(m for m in heavy if m in sys.modules))\n"
     )
     out = subprocess.run(
