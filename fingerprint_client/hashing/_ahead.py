@@ -6,8 +6,8 @@ uses it: a thread takes the files in input order and computes their MD5 / SHA-25
 through the same safe opening as the workers (a FIFO or a device is never read); beyond the
 format signature nothing is parsed, let alone decoded, in this process. A worker handed those
 digests skips its own pass over the file, but only if the file it opened has the identity
-(device, inode, size, modification time) the digests were computed from: a file that changed
-in between is digested again.
+(device, inode, size, modification and change times) the digests were computed from: a file
+that changed in between is digested again.
 
 The engine stops the thread once its workers run (from then on every core has a worker); it
 also stops on its own after `AHEAD_SECONDS`, so a batch that is never iterated cannot keep it

@@ -21,14 +21,15 @@ from typing import BinaryIO
 CHUNK_SIZE = 1 << 20
 DIGEST_ALGORITHMS = ("md5", "sha256")
 
-FileIdentity = tuple[int, int, int, int]
-"""(device, inode, size, modification time in ns): a file whose contents changed differs."""
+FileIdentity = tuple[int, int, int, int, int]
+"""(device, inode, size, modification and change times in ns): a file whose contents changed
+since differs (to the file system's timestamp granularity)."""
 
 
 def identity_of(fd: int) -> FileIdentity:
     """The identity of the open file `fd`."""
     st = os.fstat(fd)
-    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
 
 
 @dataclass(frozen=True)

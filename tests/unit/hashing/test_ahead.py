@@ -119,7 +119,7 @@ def test_known_digests_of_a_video(tmp_path: Path) -> None:
     used = hash_one(video, HashOptions(), known=_known(video, planted))
     assert used.ok and used.media == "video"
     assert {a: used.hashes[a] for a in planted} == planted
-    stale = KnownDigests((0, 0, 0, 0), planted)
+    stale = KnownDigests((0, 0, 0, 0, 0), planted)
     redone = hash_one(video, HashOptions(), known=stale)
     assert {a: redone.hashes[a] for a in planted} == _digests(video)
 
