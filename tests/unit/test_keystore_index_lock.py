@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import fcntl
+import os
 import stat
 import threading
 from contextlib import suppress
 from pathlib import Path
 
-from fingerprint_client.keystore import InMemoryKeyring, Keystore
+import pytest
+
+from fingerprint_client.keystore import InMemoryKeyring, Keystore, _index_lock
 from fingerprint_client.store import Store
 
 RENDEZVOUS_SECONDS = 0.5
@@ -69,3 +73,18 @@ def test_a_lock_that_cannot_be_made_leaves_the_change_unguarded(tmp_path: Path) 
     ks = Keystore(InMemoryKeyring(), "ns", tmp_path / "missing-folder" / "lock")
     ks.set_pin("C-1", "PIN")
     assert ks.entry_names() == ["pin:C-1"]
+
+
+def test_a_lock_held_too_long_elsewhere_does_not_hang_a_change(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    lock = tmp_path / "store.db-keyring-lock"
+    monkeypatch.setattr(_index_lock, "LOCK_WAIT_SECONDS", 0.2)
+    fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)  # another program, stuck while holding it
+        ks = Keystore(InMemoryKeyring(), "ns", lock)
+        ks.set_pin("C-1", "PIN")  # waits 0.2 s, then goes ahead
+        assert ks.entry_names() == ["pin:C-1"]
+    finally:
+        os.close(fd)
