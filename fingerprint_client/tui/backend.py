@@ -206,6 +206,11 @@ class Backend(Protocol):
         """Remove a profile and its API key."""
         ...
 
+    def get_ready_to_hash(self) -> None:
+        """Start what hashing needs (the workers' fork server) without waiting for it, so that
+        fingerprinting begins at once when the person has chosen; returns at once."""
+        ...
+
     def hash_files(
         self, paths: Sequence[Path], cancel: threading.Event, on_item: ItemCallback
     ) -> None:

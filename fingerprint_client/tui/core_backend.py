@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from fingerprint_client import casework, config
+from fingerprint_client import casework, config, hashing
 from fingerprint_client.casework import CaseworkError
 from fingerprint_client.forget import forget_everything
 from fingerprint_client.keystore import Keystore, KeystoreError
@@ -179,6 +179,12 @@ class CoreBackend:
                 config.update_settings(self.dirs, default_profile=None)
 
     # -- hashing ------------------------------------------------------------------------------
+
+    def get_ready_to_hash(self) -> None:
+        """Start the hashing workers' fork server (it loads the decoders) in the background.
+        Only a head start: if it cannot start now, hashing itself reports why later."""
+        with contextlib.suppress(Exception):
+            hashing.start_workers_early()
 
     def hash_files(
         self, paths: Sequence[Path], cancel: threading.Event, on_item: ItemCallback

@@ -4,6 +4,7 @@ the exact bytes -> consent -> delivery and handover; offline stays queued and is
 from __future__ import annotations
 
 import json
+from multiprocessing import forkserver
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +53,20 @@ async def mark_root_and_hash(pilot: Pilot[Any], app: FingerprintApp) -> HashingS
     assert isinstance(screen, HashingScreen)
     await wait_until(pilot, lambda: screen.finished, timeout=60, what="hashing finished")
     return screen
+
+
+async def test_the_workers_get_ready_while_the_person_chooses(live: Live, pictures: Path) -> None:
+    forkserver._forkserver._stop()  # type: ignore[attr-defined]  # as in a fresh program
+    assert forkserver._forkserver._forkserver_pid is None  # type: ignore[attr-defined]
+    app = build_app(live.backend, start_dir=pictures)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await choose_under18_and_continue(pilot, app)
+        await wait_until(
+            pilot,
+            lambda: forkserver._forkserver._forkserver_pid is not None,  # type: ignore[attr-defined]
+            what="the fork server started before anything was marked",
+        )
+        assert not app.screen.query_one(FilePicker).marked
 
 
 async def test_new_request_sends_exactly_the_reviewed_bytes(live: Live, pictures: Path) -> None:

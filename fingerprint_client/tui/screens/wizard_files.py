@@ -61,8 +61,11 @@ class FilesScreen(BaseScreen):
                 yield Button("Use hashes file (Ctrl+O)", compact=True, id="btn-import")
 
     def on_mount(self) -> None:
-        """Focus the tree."""
+        """Focus the tree; the hashing workers get ready while the person chooses."""
         self.query_one(FilePicker).focus()
+        self.run_worker(
+            self.backend.get_ready_to_hash, thread=True, group="hashing-ready", exit_on_error=False
+        )
 
     @on(FilePicker.MarksChanged)
     def _marks(self, event: FilePicker.MarksChanged) -> None:
