@@ -24,6 +24,7 @@ from pathlib import Path
 from fingerprint_client.hashing._digests import (
     KnownDigests,
     digest_fd,
+    hex_digests,
     identity_of,
     new_hashers,
     wanted,
@@ -100,4 +101,4 @@ class DigestsAhead:
             hashers = new_hashers(self._algorithms)
             if not digest_fd(fd, hashers, self._stop):
                 return None
-            return KnownDigests(identity, {a: h.hexdigest() for a, h in hashers.items()})
+            return KnownDigests(identity, hex_digests(hashers))

@@ -52,12 +52,18 @@ def wanted(algorithms: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(a for a in DIGEST_ALGORITHMS if a in algorithms)
 
 
-def file_digests(f: BinaryIO, algorithms: tuple[str, ...]) -> dict[str, str]:
-    """Lowercase hex digests of the whole of `f` for the digest names in `algorithms`."""
+def file_digests(
+    f: BinaryIO, algorithms: tuple[str, ...], known: KnownDigests | None = None
+) -> dict[str, str]:
+    """Lowercase hex digests of the whole of `f` for the digest names in `algorithms`: the
+    `known` ones if `f` is still the file they came from, else computed now."""
+    digests = known.for_file(f) if known is not None else None
+    if digests is not None:
+        return digests
     hashers = new_hashers(algorithms)
     if hashers:
         digest_fd(f.fileno(), hashers)
-    return {a: h.hexdigest() for a, h in hashers.items()}
+    return hex_digests(hashers)
 
 
 def digest_fd(
@@ -86,12 +92,15 @@ class DigestsAlongside:
 
     `result()` (after the `with` block, or inside it) waits for them; an error reading the
     file is raised there. Leaving the block early (an exception, cancellation) stops the
-    thread at its next chunk.
+    thread at its next chunk. With `known` digests that still fit `f`, no thread is needed.
     """
 
-    def __init__(self, f: BinaryIO, algorithms: tuple[str, ...]) -> None:
+    def __init__(
+        self, f: BinaryIO, algorithms: tuple[str, ...], known: KnownDigests | None = None
+    ) -> None:
         self._fd = f.fileno()
-        self._hashers = new_hashers(algorithms)
+        self._known = known.for_file(f) if known is not None else None
+        self._hashers = new_hashers(algorithms) if self._known is None else {}
         self._stop = threading.Event()
         self._error: OSError | None = None
         self._thread = threading.Thread(target=self._run, name="digests", daemon=True)
@@ -118,7 +127,7 @@ class DigestsAlongside:
             self._thread.join()
         if self._error is not None:
             raise self._error
-        return {a: h.hexdigest() for a, h in self._hashers.items()}
+        return self._known if self._known is not None else hex_digests(self._hashers)
 
     def _run(self) -> None:
         try:
@@ -130,3 +139,8 @@ class DigestsAlongside:
 def new_hashers(algorithms: tuple[str, ...]) -> dict[str, hashlib._Hash]:
     """Fresh hashers for the digest names among `algorithms`."""
     return {a: hashlib.new(a, usedforsecurity=False) for a in wanted(algorithms)}
+
+
+def hex_digests(hashers: dict[str, hashlib._Hash]) -> dict[str, str]:
+    """Each hasher's lowercase hex digest, by name."""
+    return {a: h.hexdigest() for a, h in hashers.items()}

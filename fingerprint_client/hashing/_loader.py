@@ -47,7 +47,7 @@ BOMB_PIXELS: Final[int] = 2 * 89_478_485
 """Pillow's own decompression-bomb limit, used for every format except JPEG."""
 REDUCE_MIN_SIDE: Final[int] = 1024
 #: measured peak bytes per pixel where the decoder keeps its own buffer beside Pillow's
-DECODER_BYTES_PER_PIXEL: Final[dict[str, float]] = {"HEIF": 7.0, "AVIF": 9.0}
+_DECODER_BYTES_PER_PIXEL: Final[dict[str, float]] = {"HEIF": 7.0, "AVIF": 9.0}
 _REDUCE_OVERHEAD: Final[float] = 1.25  # the box-reduced copy of a big picture
 
 _BYTES_PER_PIXEL: Final[dict[str, int]] = {"1": 1, "L": 1, "P": 1, "I;16": 2, "I;16B": 2}
@@ -140,7 +140,7 @@ def open_animation(f: BinaryIO, formats: tuple[str, ...]) -> Image.Image:
 def decode_cost(fmt: str, mode: str, size: tuple[int, int]) -> float:
     """Estimated peak bytes to decode a picture of `size` pixels (after any DCT scaling)."""
     pixels = size[0] * size[1]
-    per_pixel = DECODER_BYTES_PER_PIXEL.get(fmt)
+    per_pixel = _DECODER_BYTES_PER_PIXEL.get(fmt)
     if per_pixel is None:
         per_pixel = _BYTES_PER_PIXEL.get(mode, 4) * _REDUCE_OVERHEAD
     return pixels * per_pixel

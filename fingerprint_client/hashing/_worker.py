@@ -71,9 +71,7 @@ def _hash_file(
                 raise HashFailure("unsupported-format")
             f.close()
             return _hash_video(path, options, index, progress, known)
-        digests = known.for_file(f) if known is not None else None
-        if digests is None:
-            digests = file_digests(f, options.algorithms)
+        digests = file_digests(f, options.algorithms, known)
         loaded = load_image(f, formats)
         result = _hash_image(loaded, path, options, index)
         if loaded.animated and options.frames and not f.closed:

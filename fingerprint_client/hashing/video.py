@@ -126,9 +126,8 @@ def _hash_video(
         raise VideoProblem("truncated", TRUNCATED_MESSAGE)
     frames: list[FrameHash] | None = None
     stats = DecodeStats()
-    hashes = known.for_file(f) if known is not None else None
     with (
-        DigestsAlongside(f, options.algorithms if hashes is None else ()) as digests,
+        DigestsAlongside(f, options.algorithms, known) as digests,
         open_video(f, container_name) as container,
     ):
         stream = pick_stream(container)
@@ -141,8 +140,7 @@ def _hash_video(
                 )
             else:
                 frames, (width, height) = sample_whole(container, stream, info, stats, progress)
-    if hashes is None:
-        hashes = digests.result()
+    hashes = digests.result()
     if progress is not None:
         progress(1.0)
     return FileResult(
