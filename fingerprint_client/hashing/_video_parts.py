@@ -18,6 +18,7 @@ join exactly as within a half.
 from __future__ import annotations
 
 import io
+import itertools
 import os
 import threading
 from collections.abc import Callable, Iterator
@@ -36,6 +37,7 @@ from fingerprint_client.hashing._video_decode import (
     StreamInfo,
     decode_frames,
     open_video,
+    pick_stream,
 )
 from fingerprint_client.hashing._video_sampling import FrameCollector, FrameHash, SamplePlanner
 from fingerprint_client.hashing._video_threads import SLICE
@@ -146,7 +148,7 @@ def sample_in_halves(
             second.start()
         report = _reporter(progress, duration, lambda: second.done() if second else 0.0)
         if first is not None:
-            feed_samples(_chain(first, decoded), planner, samples, report)
+            feed_samples(itertools.chain([first], decoded), planner, samples, report)
     except BaseException:
         decision.decide(None)
         if second is not None:
@@ -194,7 +196,7 @@ class _SecondHalf(threading.Thread):
     def run(self) -> None:
         try:
             with open_video(_PositionedReader(self._f), self._container_name) as container:
-                stream = container.streams.video[0]
+                stream = pick_stream(container)  # the same stream as the first half's
                 self._start = _split_point(container, stream, self._origin, self._duration)
                 self._decision.decide(self._start)
                 if self._start is None:
@@ -299,8 +301,3 @@ def _reporter(
             progress(min(1.0, (t + elsewhere()) / duration))
 
     return report
-
-
-def _chain(first: DecodedFrame, rest: Iterator[DecodedFrame]) -> Iterator[DecodedFrame]:
-    yield first
-    yield from rest
