@@ -84,10 +84,10 @@ def options_for(caps: Capabilities, wanted: Sequence[str] | None = None) -> Hash
 class InputHashing:
     """Fingerprint files and folders (walked recursively) with the batch engine.
 
-    Iterate once: an `InputOutcome` for each input that could not be used (missing, not a
-    file, ...), then the batch's `Progress` events and an `InputOutcome` per file, in input
-    order. Setting `cancel` (from any thread) ends the iteration within a fraction of a second;
-    `cancelled` then says so.
+    Iterate once: an `InputOutcome` for each folder that could not be listed, then the batch's
+    `Progress` events and an `InputOutcome` per file (a named file that is missing or not a
+    file fails there, in its place), in input order. Setting `cancel` (from any thread) ends
+    the iteration within a fraction of a second; `cancelled` then says so.
     """
 
     def __init__(

@@ -38,7 +38,6 @@ from fingerprint_client.tui.backend import (
     SyncReport,
 )
 from fingerprint_client.tui.core_files import (
-    hash_options,
     outcome_of,
     stream_hashes,
     write_receipt,
@@ -191,7 +190,7 @@ class CoreBackend:
     ) -> None:
         """Hash files and folders (walked recursively); outcomes stream in input order."""
         with _kind_errors():
-            options = hash_options(self._settings().default_algorithms)
+            options = casework.choose_options(self._settings().default_algorithms)
             stream_hashes(paths, options, self._workers, cancel, on_item)
 
     def load_hashes_file(self, path: Path) -> list[FileOutcome]:
@@ -199,8 +198,7 @@ class CoreBackend:
         with _kind_errors():
             entries = casework.read_hashes_file(path)
         return [
-            outcome_of(i, f"item {e.get('item', i + 1)}", dict(e), None)
-            for i, e in enumerate(entries)
+            outcome_of(i, f"item {e.get('item', i + 1)}", dict(e)) for i, e in enumerate(entries)
         ]
 
     # -- requests -----------------------------------------------------------------------------
@@ -217,8 +215,7 @@ class CoreBackend:
         entries: list[dict[str, Any]] = []
         labels: list[str] = []
         for o in outcomes:
-            entry, _path = o.payload if isinstance(o.payload, tuple) else ({}, None)
-            entries.append(dict(entry))
+            entries.append(dict(o.payload) if isinstance(o.payload, dict) else {})
             labels.append(o.name)
         plan: casework.SubmitPlan
         with self._lock, _kind_errors():

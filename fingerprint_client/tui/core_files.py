@@ -15,7 +15,7 @@ from fingerprint_client.hashing import HashOptions
 from fingerprint_client.tui.backend import BackendError, FileOutcome, HashProgress, ItemCallback
 
 
-def outcome_of(index: int, name: str, entry: dict[str, Any], path: str | None) -> FileOutcome:
+def outcome_of(index: int, name: str, entry: dict[str, Any]) -> FileOutcome:
     """A `hash --json`-shaped entry as the screens show it (payload kept for `prepare`)."""
     error = entry.get("error") or {}
     quality = entry.get("pdq_quality")
@@ -28,13 +28,8 @@ def outcome_of(index: int, name: str, entry: dict[str, Any], path: str | None) -
         warnings=tuple(str(w) for w in entry.get("warnings") or ()),
         quality=quality if isinstance(quality, int) else None,
         media=str(entry.get("media") or "image"),
-        payload=(entry, path),
+        payload=entry,
     )
-
-
-def hash_options(algorithms: Sequence[str]) -> HashOptions:
-    """The chosen algorithms (PDQ always, for the quality), video frames included."""
-    return casework.choose_options(algorithms)
 
 
 def stream_hashes(
@@ -49,9 +44,7 @@ def stream_hashes(
     for event in casework.InputHashing(paths, options, workers=workers, cancel=cancel):
         if isinstance(event, casework.InputOutcome):
             result = event.result
-            on_item(
-                outcome_of(event.position, result.path.name, result.to_json(), str(result.path))
-            )
+            on_item(outcome_of(event.position, result.path.name, result.to_json()))
         else:
             on_item(HashProgress(event.done, event.total))
 
