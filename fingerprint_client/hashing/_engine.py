@@ -64,11 +64,6 @@ def start_workers_early() -> None:
     calls this first, so that the batch's workers are ready when it starts. Calling it again,
     or creating a `BatchHasher` (which does the same), costs nothing more.
     """
-    _start_forkserver()
-
-
-def _start_forkserver() -> None:
-    """Start the fork server now (it preloads the decoders) without waiting for it."""
     _forkserver()
     with contextlib.suppress(OSError, ValueError):
         forkserver.ensure_running()
@@ -153,7 +148,7 @@ class BatchHasher:
         self._partial: dict[int, float] = {}  # fraction done of files still being hashed
         self._started = False
         if self._paths:
-            _start_forkserver()  # it loads the decoders while the caller gets ready ...
+            start_workers_early()  # the fork server loads the decoders meanwhile ...
         self._ahead = _digests_ahead(self._paths, options)  # ... and an idle core digests
 
     @property
