@@ -25,13 +25,7 @@ from fingerprint_client.casework.deliver import (
     refresh,
 )
 from fingerprint_client.casework.errors import CaseworkError
-from fingerprint_client.casework.from_files import (
-    HashedFiles,
-    InputHashing,
-    InputOutcome,
-    choose_options,
-    hash_files_for,
-)
+from fingerprint_client.casework.from_files import HashedFiles, choose_options, hash_files_for
 from fingerprint_client.casework.hashes_file import read_hashes_file
 from fingerprint_client.casework.prepare import (
     FailedItem,
@@ -65,8 +59,6 @@ __all__ = [
     "DeliveryReport",
     "FailedItem",
     "HashedFiles",
-    "InputHashing",
-    "InputOutcome",
     "PreparedCase",
     "PreparedRequest",
     "Progress",

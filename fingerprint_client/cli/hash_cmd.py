@@ -23,13 +23,11 @@ from rich.text import Text
 from fingerprint_client.hashing import (
     DEFAULT_ALGORITHMS,
     SUPPORTED_ALGORITHMS,
-    BatchHasher,
     FileResult,
     HashOptions,
+    InputHashing,
+    InputOutcome,
     InputSet,
-    Progress,
-    collect_inputs,
-    start_workers_early,
 )
 
 if TYPE_CHECKING:
@@ -88,13 +86,13 @@ def hash_command(
     also those in sub-folders).
     """
     options = HashOptions(algorithms=algorithms, variants=variants, frames=frames)
-    start_workers_early()  # they get ready while the folders are walked
-    inputs = collect_inputs(list(paths), recursive)
+    run = InputHashing(paths, options, workers=workers, recursive=recursive)
+    inputs = run.inputs
     err = Console(stderr=True, highlight=False)
     show_progress = sys.stderr.isatty() and bool(inputs.files)
     failed = 0
     rows: list[tuple[int, FileResult]] = []
-    for item, result in enumerate(_results(inputs, options, workers, err, show_progress), 1):
+    for item, result in enumerate(_results(run, err, show_progress), 1):
         failed += 0 if result.ok else 1
         if as_json:
             _print_json(result.to_json(item if no_paths else None))
@@ -106,18 +104,9 @@ def hash_command(
     sys.exit(1 if failed else 0)
 
 
-def _results(
-    inputs: InputSet,
-    options: HashOptions,
-    workers: int | None,
-    err: Console,
-    show_progress: bool,
-) -> Iterator[FileResult]:
-    yield from inputs.problems
-    if not inputs.files:
-        return
+def _results(run: InputHashing, err: Console, show_progress: bool) -> Iterator[FileResult]:
+    """Each input's result in order, with a progress bar on a terminal."""
     with ExitStack() as stack:
-        batch = stack.enter_context(BatchHasher(inputs.files, options, workers))
         bar: ProgressBar | None = None
         task = None
         if show_progress:
@@ -134,13 +123,12 @@ def _results(
                     transient=True,
                 )
             )
-            task = bar.add_task("hash", total=len(inputs.files))
-        for event in batch:
-            if isinstance(event, Progress):
-                if bar is not None and task is not None:
-                    bar.update(task, completed=event.done)
-            else:
-                yield event
+            task = bar.add_task("hash", total=run.files)
+        for event in run:
+            if isinstance(event, InputOutcome):
+                yield event.result
+            elif bar is not None and task is not None:
+                bar.update(task, completed=event.done)
 
 
 def _print_json(obj: dict[str, Any]) -> None:

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from fingerprint_client.hashing._engine import BatchHasher, start_workers_early
 from fingerprint_client.hashing._errors import ERROR_CODES, HashError
+from fingerprint_client.hashing._input_hashing import InputHashing, InputOutcome
 from fingerprint_client.hashing._inputs import InputSet, collect_inputs
 from fingerprint_client.hashing._result import (
     DEFAULT_ALGORITHMS,
@@ -54,6 +55,8 @@ __all__ = [
     "FileResult",
     "HashError",
     "HashOptions",
+    "InputHashing",
+    "InputOutcome",
     "InputSet",
     "Progress",
     "collect_inputs",

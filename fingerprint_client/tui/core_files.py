@@ -10,8 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from fingerprint_client import casework
-from fingerprint_client.hashing import HashOptions
+from fingerprint_client.hashing import HashOptions, InputHashing, InputOutcome
 from fingerprint_client.tui.backend import BackendError, FileOutcome, HashProgress, ItemCallback
 
 
@@ -41,8 +40,8 @@ def stream_hashes(
 ) -> None:
     """Hash files and folders (walked recursively); progress and outcomes stream in input
     order. Setting `cancel` stops the batch within a fraction of a second."""
-    for event in casework.InputHashing(paths, options, workers=workers, cancel=cancel):
-        if isinstance(event, casework.InputOutcome):
+    for event in InputHashing(paths, options, workers=workers, cancel=cancel):
+        if isinstance(event, InputOutcome):
             result = event.result
             on_item(outcome_of(event.position, result.path.name, result.to_json()))
         else:

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from fingerprint_client.casework import InputHashing, InputOutcome, choose_options
-from fingerprint_client.hashing import HashOptions, Progress
+from fingerprint_client.casework import choose_options
+from fingerprint_client.hashing import HashOptions, InputHashing, InputOutcome, Progress
 from fingerprint_client.hashing._process import TEST_HOOK_ENV
 from tests.fixtures.images import photo_like
 from tests.fixtures.unprivileged import run_python_subject_to_permissions
@@ -42,8 +42,7 @@ def test_the_files_in_order_with_progress(tmp_path: Path) -> None:
 LIST = """
 import sys
 from pathlib import Path
-from fingerprint_client.casework import InputHashing, InputOutcome
-from fingerprint_client.hashing import HashOptions
+from fingerprint_client.hashing import HashOptions, InputHashing, InputOutcome
 
 if __name__ == "__main__":
     for event in InputHashing([Path(p) for p in sys.argv[1:]], HashOptions(), workers=1):
