@@ -208,7 +208,9 @@ def _block_from_grey(img: Image.Image) -> FloatArray:
     step = max(1, STRIP_PIXELS // rows_op.index.size)
     for start in range(0, cols, step):
         stop = min(cols, start + step)
-        partial[:, start:stop] = rows_op.reduce_rows(np.asarray(img.crop((start, 0, stop, rows))))
+        levels = np.asarray(img.crop((start, 0, stop, rows)))
+        gathered = levels[rows_op.index].astype(np.float32)  # (64, band, stop - start)
+        partial[:, start:stop] = np.einsum("ksm,ks->km", gathered, rows_op.weight)
     return cols_op.reduce_columns(partial)
 
 

@@ -98,9 +98,8 @@ class BandOperator:
         gathered = strip[:, self.index]  # (h, 64, band)
         return np.asarray(np.einsum("hks,ks->hk", gathered, self.weight), dtype=np.float32)
 
-    def reduce_rows(self, partial: FloatArray | npt.NDArray[np.uint8]) -> FloatArray:
-        """(n, m) -> (64, m): the columns of `partial` (float, or 8-bit levels) reduced along
-        their length."""
+    def reduce_rows(self, partial: FloatArray) -> FloatArray:
+        """(n, m) -> (64, m): the columns of `partial` reduced along their length."""
         gathered = partial[self.index]  # (64, band, m)
         return np.asarray(np.einsum("ksm,ks->km", gathered, self.weight), dtype=np.float32)
 
